@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using DailyPapers.Data;
+using DailyPapers.Ingest;
+using DailyPapers.Web;
+
+namespace DailyPapers.Bench;
+
+/// <summary>Imports the full snapshot into a fresh database, then again, and prints both timings.</summary>
+internal static class ImportBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? database = null;
+        string path = Paths.Snapshot;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--database") database = args[++i];
+            else if (args[i] == "--file") path = args[++i];
+        }
+        var dir = Path.Combine(Path.GetTempPath(), "dp-bench-import-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var db = DatabaseSettings.Resolve(dir, database);
+            await ServerApp.MigrateAsync(db);
+            var import = new SnapshotImport(new PaperUpsert(db));
+            var first = await import.RunAsync(path);
+            Console.WriteLine($"engine={db.Provider} run=first papers={first.Read} inserted={first.Counts.Inserted} seconds={first.Elapsed.TotalSeconds:F2} papers_per_s={first.PapersPerSecond:F0}");
+            var second = await import.RunAsync(path);
+            Console.WriteLine($"engine={db.Provider} run=repeat papers={second.Read} unchanged={second.Counts.Unchanged} seconds={second.Elapsed.TotalSeconds:F2} papers_per_s={second.PapersPerSecond:F0}");
+            Console.WriteLine($"peak_working_set_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576}");
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what the tests need (PostgreSQL, Chromium),
+# starts a private PostgreSQL cluster on a loopback port, runs every test, and cleans up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# A private PostgreSQL cluster: its own folder and port, trust auth on loopback only, no fsync (test data).
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PGPORT=${DAILYPAPERS_TEST_PGPORT:-54329}
+PGDIR=$(mktemp -d /tmp/dp-pg.XXXXXX)
+chown postgres:postgres "$PGDIR"
+cleanup() { su postgres -c "$PGBIN/pg_ctl -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1 || true; rm -rf "$PGDIR"; }
+trap cleanup EXIT
+su postgres -c "$PGBIN/initdb -D '$PGDIR/data' -A trust -U postgres -E UTF8 --no-locale" >/dev/null
+su postgres -c "$PGBIN/pg_ctl -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PGPORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start" >/dev/null
+export DAILYPAPERS_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Pooling=true"
+
+export DAILYPAPERS_SHARED_DATA=${DAILYPAPERS_SHARED_DATA:-$(cd "$ROOT/.." && pwd)/shared/data}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet build DailyPapers.sln -c Release -warnaserror
+dotnet test DailyPapers.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/dp-test-output.log
+status=${PIPESTATUS[0]}
+# One plain summary line for CI readers.
+summary=$(grep -E "^(Passed|Failed)!" /tmp/dp-test-output.log | tail -n 1 || true)
+passed=$(echo "$summary" | sed -nE 's/.*Passed: *([0-9]+).*/\1/p'); failed=$(echo "$summary" | sed -nE 's/.*Failed: *([0-9]+).*/\1/p')
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$status"

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using DailyPapers.Data;
+
+namespace DailyPapers.Cli;
+
+/// <summary>The <c>dailypapers</c> command line: one binary for the server and every admin task.</summary>
+public static class CliApp
+{
+    public static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "Folder for the database and indexes (default ./data; env DAILYPAPERS_DATA_DIR)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Database = new("--database")
+    {
+        Description = "Database: a SQLite path or a PostgreSQL connection string such as Host=…;Database=…;Username=…;Password=… (env DAILYPAPERS_DATABASE)",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("DailyPapers: a self-hosted daily list of new arXiv papers that a community upvotes and discusses.");
+        root.Options.Add(DataDir);
+        root.Options.Add(Database);
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = Build().Parse(args);
+        try
+        {
+            return await parse.InvokeAsync();
+        }
+        catch (CliException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ex.ExitCode;
+        }
+    }
+
+    /// <summary>The settings named on the command line, else by the environment, else the defaults.</summary>
+    public static DatabaseSettings Settings(ParseResult p)
+    {
+        try
+        {
+            return DatabaseSettings.Resolve(p.GetValue(DataDir), p.GetValue(Database));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+}
+
+/// <summary>A failure to report to the user as one line and a non-zero exit code, without a stack trace.</summary>
+public sealed class CliException(string message, int exitCode = 1) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

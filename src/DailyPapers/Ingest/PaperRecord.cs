@@ -1,0 +1,114 @@
+using System.Text;
+
+namespace DailyPapers.Ingest;
+
+/// <summary>Paper metadata as any source delivers it, normalised; the one input of <see cref="PaperUpsert"/>.</summary>
+public sealed record PaperRecord
+{
+    public required string ArxivId { get; init; }
+    public required string Title { get; init; }
+    public required string Abstract { get; init; }
+    public required IReadOnlyList<AuthorName> Authors { get; init; }
+    /// <summary>Primary first.</summary>
+    public required IReadOnlyList<string> Categories { get; init; }
+    public required IReadOnlyList<VersionInfo> Versions { get; init; }
+    public string? Comments { get; init; }
+    public string? JournalRef { get; init; }
+    public string? Doi { get; init; }
+    public string? ReportNo { get; init; }
+    public string? License { get; init; }
+    public string? Submitter { get; init; }
+    public DateTime? UpdatedAt { get; init; }
+    /// <summary>The announced listing day when the source knows it (RSS, HF); otherwise <see cref="ListingDates.ForSubmission"/> decides.</summary>
+    public DateOnly? AnnouncedOn { get; init; }
+    public bool Withdrawn { get; init; }
+
+    public int LatestVersion => Versions.Count == 0 ? 1 : Versions.Max(v => v.Version);
+    public DateTime FirstSubmittedAt => Versions.Count == 0 ? DateTime.UnixEpoch : Versions.Min(v => v.CreatedAt);
+
+    public DateTime LastUpdatedAt
+    {
+        get
+        {
+            var latest = Versions.Count == 0 ? DateTime.UnixEpoch : Versions.Max(v => v.CreatedAt);
+            return UpdatedAt is { } u && u > latest ? u : latest;
+        }
+    }
+
+    public string AuthorsDisplay => string.Join(", ", Authors.Select(a => a.Name));
+
+    /// <summary>A stable 64-bit digest of everything the upsert stores, so unchanged re-imports cost no writes.</summary>
+    public long ComputeHash()
+    {
+        var sb = new StringBuilder(Title.Length + Abstract.Length + 256);
+        const char sep = '\u001f';
+        sb.Append(ArxivId).Append(sep).Append(Title).Append(sep).Append(Abstract).Append(sep);
+        foreach (var a in Authors) sb.Append(a.Name).Append('|').Append(a.LastName).Append('|').Append(a.FirstNames).Append(sep);
+        sb.AppendJoin(' ', Categories).Append(sep);
+        foreach (var v in Versions) sb.Append(v.Version).Append('@').Append(v.CreatedAt.Ticks).Append(v.Size).Append(sep);
+        sb.Append(Comments).Append(sep).Append(JournalRef).Append(sep).Append(Doi).Append(sep).Append(ReportNo).Append(sep)
+          .Append(License).Append(sep).Append(Submitter).Append(sep).Append(UpdatedAt?.Ticks).Append(sep)
+          .Append(AnnouncedOn?.DayNumber).Append(sep).Append(Withdrawn);
+        return Fnv1a64(sb);
+    }
+
+    /// <summary>FNV-1a over UTF-16 code units: deterministic across processes, unlike string.GetHashCode.</summary>
+    private static long Fnv1a64(StringBuilder sb)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (var chunk in sb.GetChunks())
+            foreach (char c in chunk.Span)
+            {
+                h = (h ^ c) * 1099511628211UL;
+            }
+        return unchecked((long)h);
+    }
+}
+
+public sealed record AuthorName(string Name, string? LastName = null, string? FirstNames = null);
+
+public sealed record VersionInfo(int Version, DateTime CreatedAt, string? Size = null);
+
+/// <summary>How a paper's day on the list is decided when no announcement date is known.</summary>
+public static class ListingDates
+{
+    /// <summary>
+    /// The UTC calendar day of the first version; a paper submitted on a Saturday or Sunday is listed on
+    /// the following Monday, because arXiv announces nothing at weekends.
+    /// </summary>
+    public static DateOnly ForSubmission(DateTime firstSubmittedUtc)
+    {
+        var day = DateOnly.FromDateTime(firstSubmittedUtc);
+        return day.DayOfWeek switch
+        {
+            DayOfWeek.Saturday => day.AddDays(2),
+            DayOfWeek.Sunday => day.AddDays(1),
+            _ => day,
+        };
+    }
+}
+
+/// <summary>Whitespace clean-up shared by every parser.</summary>
+public static class Text
+{
+    /// <summary>Collapses runs of whitespace (arXiv metadata wraps lines) into single spaces.</summary>
+    public static string Squash(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return "";
+        var sb = new StringBuilder(s.Length);
+        bool space = false;
+        foreach (var ch in s)
+        {
+            if (char.IsWhiteSpace(ch)) { space = sb.Length > 0; continue; }
+            if (space) { sb.Append(' '); space = false; }
+            sb.Append(ch);
+        }
+        return sb.ToString();
+    }
+
+    public static string? NullIfBlank(string? s)
+    {
+        var t = Squash(s);
+        return t.Length == 0 ? null : t;
+    }
+}

@@ -1,0 +1,38 @@
+using DailyPapers.Data;
+using DailyPapers.Papers;
+using DailyPapers.Web;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
+
+namespace DailyPapers.Pages.Papers;
+
+[OutputCache(PolicyName = CachePolicies.Lists)]
+public sealed class ListModel(AppDbContext db) : PageModel
+{
+    public PaperList? List { get; private set; }
+    public ProblemView? Problem { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string segment, string? value, [FromQuery] string? cat, [FromQuery] string? page, CancellationToken ct)
+    {
+        if (cat is not null && !Categories.IsValidCode(cat))
+            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{cat}' is not an arXiv category code such as cs.CL or cs."));
+        int pageNo = 1;
+        if (page is not null && (!int.TryParse(page, out pageNo) || pageNo < 1 || pageNo > 100_000))
+            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
+        ListPeriod period;
+        if (value is null)
+        {
+            // /papers/week and /papers/month open the period of the latest listing.
+            if (await PaperLists.LatestDayAsync(db, ct) is not { } latest) return Page();
+            var kind = segment switch { "week" => PeriodKind.Week, "month" => PeriodKind.Month, _ => PeriodKind.Day };
+            period = ListPeriod.Of(kind, latest);
+        }
+        else if (!ListPeriod.TryParse(segment, value, out period, out var error))
+        {
+            return this.ShowProblem(Problem = ProblemView.BadRequest(error));
+        }
+        List = await PaperLists.GetAsync(db, period, cat, pageNo, ct: ct);
+        return Page();
+    }
+}

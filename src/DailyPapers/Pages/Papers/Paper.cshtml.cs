@@ -1,0 +1,26 @@
+using DailyPapers.Data;
+using DailyPapers.Papers;
+using DailyPapers.Web;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace DailyPapers.Pages.Papers;
+
+public sealed class PaperModel(AppDbContext db) : PageModel
+{
+    public Paper? Paper { get; private set; }
+    public ProblemView? Problem { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? id, CancellationToken ct)
+    {
+        if (!ArxivId.TryParse(id, out var arxivId, out var error))
+            return this.ShowProblem(Problem = ProblemView.BadRequest(error));
+        Paper = await db.Papers.AsSplitQuery()
+            .Include(p => p.Versions).Include(p => p.CategoryList)
+            .FirstOrDefaultAsync(p => p.ArxivId == arxivId.BaseId, ct);
+        if (Paper is null)
+            return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here. It may not have been imported or harvested yet."));
+        return Page();
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DailyPapers.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DailyPapers.Papers;
+
+public enum PeriodKind { Day, Week, Month }
+
+/// <summary>A day, ISO week (Monday–Sunday) or calendar month of listings: [Start, End).</summary>
+public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnly End)
+{
+    public static ListPeriod Day(DateOnly d) => new(PeriodKind.Day, d, d.AddDays(1));
+
+    public static ListPeriod WeekOf(DateOnly d)
+    {
+        var monday = d.AddDays(-(((int)d.DayOfWeek + 6) % 7));
+        return new(PeriodKind.Week, monday, monday.AddDays(7));
+    }
+
+    public static ListPeriod MonthOf(DateOnly d)
+    {
+        var first = new DateOnly(d.Year, d.Month, 1);
+        return new(PeriodKind.Month, first, first.AddMonths(1));
+    }
+
+    public static ListPeriod Of(PeriodKind kind, DateOnly d) => kind switch
+    {
+        PeriodKind.Week => WeekOf(d),
+        PeriodKind.Month => MonthOf(d),
+        _ => Day(d),
+    };
+
+    /// <summary>The URL segment: date, week or month.</summary>
+    public string Segment => Kind switch { PeriodKind.Week => "week", PeriodKind.Month => "month", _ => "date" };
+
+    /// <summary>The canonical value in URLs: YYYY-MM-DD, YYYY-Www or YYYY-MM.</summary>
+    public string Value => Kind switch
+    {
+        PeriodKind.Week => $"{ISOWeek.GetYear(Start.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(Start.ToDateTime(TimeOnly.MinValue)):00}",
+        PeriodKind.Month => Start.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+        _ => Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+    };
+
+    public string Path => $"/papers/{Segment}/{Value}";
+
+    public string Title => Kind switch
+    {
+        PeriodKind.Week => $"Week {Value[6..]} of {Value[..4]} ({Start.ToString("d MMM", CultureInfo.InvariantCulture)} – {End.AddDays(-1).ToString("d MMM yyyy", CultureInfo.InvariantCulture)})",
+        PeriodKind.Month => Start.ToString("MMMM yyyy", CultureInfo.InvariantCulture),
+        _ => Start.ToString("dddd, d MMMM yyyy", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Parses a URL segment and value; the error says what is wrong and what is expected.</summary>
+    public static bool TryParse(string segment, string value, out ListPeriod period, out string error)
+    {
+        period = null!;
+        error = "";
+        switch (segment)
+        {
+            case "date":
+                if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) { period = Day(d); return true; }
+                error = $"'{value}' is not a valid date: use YYYY-MM-DD, e.g. 2019-12-02.";
+                return false;
+            case "week":
+                var m = WeekPattern().Match(value);
+                if (m.Success)
+                {
+                    int year = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), week = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+                    if (year is >= 1 and <= 9998 && week >= 1 && week <= ISOWeek.GetWeeksInYear(year))
+                    {
+                        period = WeekOf(DateOnly.FromDateTime(ISOWeek.ToDateTime(year, week, DayOfWeek.Monday)));
+                        return true;
+                    }
+                }
+                error = $"'{value}' is not a valid ISO week: use YYYY-Www, e.g. 2019-W49 (weeks run Monday to Sunday).";
+                return false;
+            case "month":
+                if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var mo)) { period = MonthOf(mo); return true; }
+                error = $"'{value}' is not a valid month: use YYYY-MM, e.g. 2019-12.";
+                return false;
+            default:
+                error = $"Unknown list '{segment}': use date, week or month.";
+                return false;
+        }
+    }
+
+    [GeneratedRegex(@"^(\d{4})-W(\d{2})$")]
+    private static partial Regex WeekPattern();
+}
+
+/// <summary>What a list shows about a paper.</summary>
+public sealed record PaperCard(
+    long Id, string ArxivId, string Title, string Authors, string Categories, string Abstract,
+    int Upvotes, int CommentCount, DateOnly ListingDate, DateTime FirstSubmittedAt)
+{
+    /// <summary>The start of the abstract, cut at a word and never inside a $…$ formula.</summary>
+    public string Snippet => Snip(Abstract, 300);
+
+    public static string Snip(string text, int max)
+    {
+        if (text.Length <= max) return text;
+        int cut = text.LastIndexOf(' ', max);
+        if (cut < max / 2) cut = max;
+        var s = text[..cut];
+        if (s.Count(c => c == '$') % 2 == 1) s = s[..s.LastIndexOf('$')].TrimEnd();
+        return s + " …";
+    }
+}
+
+public sealed record CategoryCount(string Code, int Count);
+
+public sealed record PaperList(
+    ListPeriod Period, string? Category, IReadOnlyList<PaperCard> Papers, int Total, int Page, int PageSize,
+    ListPeriod? Previous, ListPeriod? Next, IReadOnlyList<CategoryCount> Categories)
+{
+    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+/// <summary>The daily, weekly and monthly lists: one query path for pages, feeds and the API.</summary>
+public static class PaperLists
+{
+    public const int DefaultPageSize = 100;
+
+    /// <summary>Papers of a period, most upvoted first, then most recent; optionally one category or archive (cs, cs.CL).</summary>
+    public static IQueryable<Paper> InPeriod(AppDbContext db, ListPeriod period, string? category)
+    {
+        var q = db.Papers.Where(p => p.ListingDate >= period.Start && p.ListingDate < period.End);
+        if (!string.IsNullOrEmpty(category))
+        {
+            var prefix = category + ".";
+            q = q.Where(p => db.PaperCategories.Any(c => c.PaperId == p.Id && (c.Code == category || c.Code.StartsWith(prefix))));
+        }
+        return q;
+    }
+
+    public static IQueryable<Paper> Ranked(this IQueryable<Paper> q) =>
+        q.OrderByDescending(p => p.Upvotes).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
+
+    public static IQueryable<PaperCard> Cards(this IQueryable<Paper> q) =>
+        q.Select(p => new PaperCard(p.Id, p.ArxivId, p.Title, p.Authors, p.Categories, p.Abstract, p.Upvotes, p.CommentCount, p.ListingDate, p.FirstSubmittedAt));
+
+    public static async Task<PaperList> GetAsync(AppDbContext db, ListPeriod period, string? category, int page, int pageSize = DefaultPageSize, CancellationToken ct = default)
+    {
+        page = Math.Max(1, page);
+        var q = InPeriod(db, period, category);
+        var total = await q.CountAsync(ct);
+        var papers = await q.Ranked().Skip((page - 1) * pageSize).Take(pageSize).Cards().ToListAsync(ct);
+        var prev = await db.Papers.Where(p => p.ListingDate < period.Start).MaxAsync(p => (DateOnly?)p.ListingDate, ct);
+        var next = await db.Papers.Where(p => p.ListingDate >= period.End).MinAsync(p => (DateOnly?)p.ListingDate, ct);
+        var cats = await db.PaperCategories
+            .Where(c => c.Position == 0 && db.Papers.Any(p => p.Id == c.PaperId && p.ListingDate >= period.Start && p.ListingDate < period.End))
+            .GroupBy(c => c.Code)
+            .Select(g => new { Code = g.Key, Count = g.Count() })
+            .OrderByDescending(c => c.Count).ThenBy(c => c.Code)
+            .Take(12)
+            .ToListAsync(ct);
+        return new PaperList(period, category, papers, total, page, pageSize,
+            prev is { } pd ? ListPeriod.Of(period.Kind, pd) : null,
+            next is { } nd ? ListPeriod.Of(period.Kind, nd) : null,
+            cats.ConvertAll(c => new CategoryCount(c.Code, c.Count)));
+    }
+
+    public static Task<DateOnly?> LatestDayAsync(AppDbContext db, CancellationToken ct = default) =>
+        db.Papers.MaxAsync(p => (DateOnly?)p.ListingDate, ct);
+}

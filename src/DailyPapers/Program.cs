@@ -1,0 +1,1 @@
+return await DailyPapers.Cli.CliApp.RunAsync(args);

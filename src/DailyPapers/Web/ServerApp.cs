@@ -1,0 +1,93 @@
+using DailyPapers.Data;
+using DailyPapers.Ingest;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
+
+namespace DailyPapers.Web;
+
+/// <summary>Builds the web server; the CLI's <c>serve</c> verb and the tests both start it from here.</summary>
+public static class ServerApp
+{
+    public static WebApplication Create(DatabaseSettings db, string[]? args = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ApplicationName = typeof(ServerApp).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        builder.Configuration.AddEnvironmentVariables("DAILYPAPERS_");
+        if (builder.Configuration["LogFormat"] == "json") { builder.Logging.ClearProviders(); builder.Logging.AddJsonConsole(); }
+        else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        builder.Services.AddSingleton(db);
+        db.AddTo(builder.Services);
+        builder.Services.AddSingleton<PaperUpsert>();
+        builder.Services.AddRazorPages();
+        builder.Services.AddOutputCache(o =>
+        {
+            // Lists are read far more than written; a short expiry bounds staleness after imports by another process.
+            o.AddPolicy(CachePolicies.Lists, p => p.Expire(TimeSpan.FromSeconds(10)).SetVaryByQuery("*").Tag(CachePolicies.PapersTag));
+        });
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/status/500");
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.Use(async (ctx, next) =>
+        {
+            var h = ctx.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            h.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+            await next();
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=86400",
+        });
+        app.UseRouting();
+        app.UseOutputCache();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>Applies pending migrations for whichever provider is configured.</summary>
+    public static async Task MigrateAsync(DatabaseSettings db, CancellationToken ct = default)
+    {
+        db.EnsureDataDir();
+        await using var ctx = db.CreateContext();
+        await ctx.Database.MigrateAsync(ct);
+    }
+}
+
+public static class CachePolicies
+{
+    public const string Lists = "lists";
+    public const string PapersTag = "papers";
+}
+
+internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            return await db.Database.CanConnectAsync(ct)
+                ? HealthCheckResult.Healthy("database reachable")
+                : HealthCheckResult.Unhealthy("database unreachable");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("database unreachable", ex);
+        }
+    }
+}

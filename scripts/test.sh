@@ -26,6 +26,21 @@ su postgres -c "$PGBIN/initdb -D '$PGDIR/data' -A trust -U postgres -E UTF8 --no
 su postgres -c "$PGBIN/pg_ctl -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PGPORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start" >/dev/null
 export DAILYPAPERS_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Pooling=true"
 
+# A real SMTP server for mail tests: smtp4dev, a dotnet tool, on loopback ports; tests read what it received.
+SMTP_PORT=${DAILYPAPERS_TEST_SMTP_PORT:-2525}
+SMTP_WEB=${DAILYPAPERS_TEST_SMTP_WEBPORT:-5099}
+if [ ! -x .tools/smtp4dev/smtp4dev ]; then
+  dotnet tool install --tool-path .tools/smtp4dev Rnwood.Smtp4dev --version 3.15.0 >/dev/null
+fi
+.tools/smtp4dev/smtp4dev --smtpport=$SMTP_PORT --urls=http://127.0.0.1:$SMTP_WEB --db= --imapport=0 --hostname=127.0.0.1 > "$PGDIR/smtp4dev.log" 2>&1 &
+SMTP_PID=$!
+trap 'kill $SMTP_PID 2>/dev/null || true; cleanup' EXIT
+for _ in $(seq 1 60); do
+  if curl -sf "http://127.0.0.1:$SMTP_WEB/api/messages" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+export DAILYPAPERS_TEST_SMTP_PORT=$SMTP_PORT DAILYPAPERS_TEST_SMTP_API="http://127.0.0.1:$SMTP_WEB"
+
 export DAILYPAPERS_SHARED_DATA=${DAILYPAPERS_SHARED_DATA:-$(cd "$ROOT/.." && pwd)/shared/data}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

@@ -16,6 +16,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b);
+        // Each capability keeps its entities' mapping beside them (IEntityTypeConfiguration classes).
+        b.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
         b.Entity<Paper>(e =>
         {

@@ -1,5 +1,6 @@
 using DailyPapers.Data;
 using DailyPapers.Ingest;
+using DailyPapers.Mail;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -35,6 +36,9 @@ public static class ServerApp
             o.AddPolicy(CachePolicies.Lists, p => p.Expire(TimeSpan.FromSeconds(10)).SetVaryByQuery("*").Tag(CachePolicies.PapersTag));
         });
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddTransient<MailSender>();
+        // Capabilities register their services here, one line each.
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,6 +61,7 @@ public static class ServerApp
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapRazorPages();
+        // Capabilities map their endpoints here, one line each.
         return app;
     }
 

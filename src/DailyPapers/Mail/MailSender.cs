@@ -1,0 +1,50 @@
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace DailyPapers.Mail;
+
+/// <summary>
+/// Sends mail over SMTP with MailKit: the one sender for account mail and digests. Keeps one connection
+/// open across messages and reconnects when the server drops it. Not thread-safe: one sender per loop.
+/// </summary>
+public sealed class MailSender(IOptions<MailSettings> options) : IAsyncDisposable
+{
+    private readonly MailSettings _settings = options.Value;
+    private readonly SmtpClient _client = new();
+    private DateTime _lastSent = DateTime.MinValue;
+
+    public MailboxAddress From => new(_settings.FromName, _settings.FromAddress);
+
+    /// <summary>Hands one message to the server; returns when the server has accepted it (throws otherwise).</summary>
+    public async Task SendAsync(MimeMessage message, CancellationToken ct = default)
+    {
+        if (message.From.Count == 0) message.From.Add(From);
+        if (_settings.RatePerSecond > 0)
+        {
+            var gap = TimeSpan.FromSeconds(1 / _settings.RatePerSecond) - (DateTime.UtcNow - _lastSent);
+            if (gap > TimeSpan.Zero) await Task.Delay(gap, ct);
+        }
+        await EnsureConnectedAsync(ct);
+        await _client.SendAsync(message, ct);
+        _lastSent = DateTime.UtcNow;
+    }
+
+    private async Task EnsureConnectedAsync(CancellationToken ct)
+    {
+        if (_client.IsConnected) return;
+        _client.Timeout = _settings.TimeoutSeconds * 1000;
+        await _client.ConnectAsync(_settings.Host, _settings.Port, _settings.Tls, ct);
+        if (!string.IsNullOrEmpty(_settings.Username))
+            await _client.AuthenticateAsync(_settings.Username, _settings.Password ?? "", ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            try { await _client.DisconnectAsync(true); } catch (Exception) { /* the server may already be gone */ }
+        }
+        _client.Dispose();
+    }
+}

@@ -35,12 +35,22 @@ public static class CliApp
         var parse = Build().Parse(args);
         try
         {
-            return await parse.InvokeAsync();
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliException ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ex.ExitCode;
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException { InnerException: System.Data.Common.DbException })
+        {
+            Console.Error.WriteLine($"error: the database could not be used: {(ex.InnerException ?? ex).Message}");
+            return 3;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled; what was committed is kept, run the command again to continue");
+            return 130;
         }
     }
 

@@ -48,7 +48,7 @@ dotnet build DailyPapers.sln -c Release -warnaserror
 dotnet test DailyPapers.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/dp-test-output.log
 status=${PIPESTATUS[0]}
 # One plain summary line for CI readers.
-summary=$(grep -E "^(Passed|Failed)!" /tmp/dp-test-output.log | tail -n 1 || true)
-passed=$(echo "$summary" | sed -nE 's/.*Passed: *([0-9]+).*/\1/p'); failed=$(echo "$summary" | sed -nE 's/.*Failed: *([0-9]+).*/\1/p')
+passed=$(grep -E "^\s+Passed: +[0-9]+$" /tmp/dp-test-output.log | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E "^\s+Failed: +[0-9]+$" /tmp/dp-test-output.log | awk '{s+=$2} END {print s+0}')
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

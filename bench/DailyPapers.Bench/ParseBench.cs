@@ -9,7 +9,7 @@ internal static class ParseBench
 {
     public static int Run(string[] args)
     {
-        var path = args.FirstOrDefault() ?? Paths.Snapshot;
+        var path = args.FirstOrDefault(a => !a.StartsWith("--")) ?? Paths.Snapshot;
         var sw = Stopwatch.StartNew();
         using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
         long n = 0, ok = 0;
@@ -20,7 +20,9 @@ internal static class ParseBench
         {
             tRead += t.Elapsed.TotalMilliseconds; t.Restart();
             n++;
-            var r = KaggleSnapshot.Parse(System.Text.Encoding.UTF8.GetBytes(line), out _);
+            var bytes = System.Text.Encoding.UTF8.GetBytes(line);
+            if (args.Contains("--deserialize-only")) { System.Text.Json.JsonSerializer.Deserialize(bytes, DailyPapers.Ingest.KaggleJson.Default.Line); tParse += t.Elapsed.TotalMilliseconds; t.Restart(); continue; }
+            var r = KaggleSnapshot.Parse(bytes, out _);
             tParse += t.Elapsed.TotalMilliseconds; t.Restart();
             if (r is not null) { ok++; r.ComputeHash(); }
             tHash += t.Elapsed.TotalMilliseconds; t.Restart();

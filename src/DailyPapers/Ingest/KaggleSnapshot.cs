@@ -68,7 +68,9 @@ public static class KaggleSnapshot
         {
             if (v.Version is not { Length: > 1 } vs || !int.TryParse(vs.AsSpan(1), out var n) || n < 1)
             { error = $"{id}: bad version '{v.Version}'"; return null; }
-            if (!DateTime.TryParse(v.Created, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var created))
+            // RFC 1123 ("Thu, 30 Oct 2014 00:00:00 GMT") is the snapshot's form: parse it exactly, fall back to the general parser.
+            if (!DateTime.TryParseExact(v.Created, "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var created)
+                && !DateTime.TryParse(v.Created, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out created))
             { error = $"{id}: bad version date '{v.Created}'"; return null; }
             versions.Add(new VersionInfo(n, DateTime.SpecifyKind(created, DateTimeKind.Utc), v.Size));
         }

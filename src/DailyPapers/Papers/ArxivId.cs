@@ -44,7 +44,8 @@ public readonly partial record struct ArxivId
             return false;
         }
 
-        var url = UrlForm().Match(s);
+        // Plain ids are the common case (bulk imports): only try the URL form when the input names arxiv.org.
+        var url = s.Contains("arxiv.org", StringComparison.OrdinalIgnoreCase) ? UrlForm().Match(s) : Match.Empty;
         if (url.Success)
         {
             s = url.Groups["id"].Value;

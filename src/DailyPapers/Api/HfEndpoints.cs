@@ -2,6 +2,7 @@ using System.Globalization;
 using DailyPapers.Data;
 using DailyPapers.Feeds;
 using DailyPapers.Papers;
+using DailyPapers.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -26,6 +27,7 @@ public static class HfEndpoints
     {
         var g = app.MapGroup("/api").WithTags("Hugging Face compatible").RequireCors(ApiSetup.ReadCors);
         g.MapGet("/daily_papers", DailyPapers)
+            .CacheOutput(CachePolicies.Lists) // the same short-lived cache as the HTML lists it mirrors
             .WithSummary("Daily papers, as huggingface.co/api/daily_papers")
             .WithDescription("Filters: date=YYYY-MM-DD, week=YYYY-Www (ISO week, Monday–Sunday), month=YYYY-MM (at most one), submitter. Paging: p (from 0), limit (1–100, default 50); a Link header with rel=\"next\" names the next page.");
         g.MapGet("/papers/search", Search)

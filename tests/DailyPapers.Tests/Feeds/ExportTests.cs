@@ -44,6 +44,9 @@ public sealed class ExportTests
 
         var page = await server.Client.GetAsync("papers/1912.00001");
         Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("href=\"/papers/1912.00001.bib\"", html);
+        Assert.Contains("href=\"/papers/1912.00001.md\"", html);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("papers/1912.09999.md")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("papers/1912.09999.bib")).StatusCode);
     }

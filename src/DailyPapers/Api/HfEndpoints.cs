@@ -87,10 +87,7 @@ public static class HfEndpoints
         }
         else
         {
-            // FALLBACK until Search/PaperSearch is merged: case-insensitive substring match on titles, most upvoted first.
-            // At merge, replace this branch with PaperSearch (keyword/semantic ranking) and keep the validation above.
-            var term = Ingest.Text.Squash(q).ToLowerInvariant();
-            matches = db.Papers.Where(x => x.Title.ToLower().Contains(term)).Ranked();
+            matches = TitleSearchFallback.Matches(db, q);
         }
         var items = await ListItems.LoadAsync(db, matches, size, ct);
         var site = FeedEndpoints.SiteUrl(ctx);
@@ -110,5 +107,19 @@ public static class HfEndpoints
         value = fallback;
         if (s is null) return true;
         return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+}
+
+/// <summary>
+/// FALLBACK until Search/PaperSearch is merged: a case-insensitive substring match on titles, most upvoted first.
+/// Used by /api/papers/search and /feeds/search.*; at merge, replace this one method with PaperSearch so the API,
+/// the search feed and the search page return the same papers.
+/// </summary>
+public static class TitleSearchFallback
+{
+    public static IQueryable<Paper> Matches(AppDbContext db, string q)
+    {
+        var term = Ingest.Text.Squash(q).ToLowerInvariant();
+        return db.Papers.Where(x => x.Title.ToLower().Contains(term)).Ranked();
     }
 }

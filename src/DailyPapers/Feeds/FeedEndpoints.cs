@@ -29,8 +29,9 @@ public static class FeedEndpoints
             (string segment, string value, string format, string? cat, AppDbContext db, HttpContext ctx, CancellationToken ct) =>
                 PeriodFeed(db, ctx, segment, value, format, cat, ct))
             .WithSummary("A day (YYYY-MM-DD), ISO week (YYYY-Www) or month (YYYY-MM), or 'latest' of each");
-        // Trending and search feeds join here once those lists exist, e.g. /feeds/trending.{format} and
-        // /feeds/search.{format}?q=…, each producing its ordered papers and calling Respond.
+        feeds.MapMethods("/search.{format:regex(^(rss|atom)$)}", GetHead, SearchFeed)
+            .WithSummary("The papers a search finds (q ≤ 250 characters), best first");
+        // A trending feed joins here once trending exists (/feeds/trending.{format}): produce its ordered papers and call Respond.
         return app;
     }
 
@@ -64,6 +65,24 @@ public static class FeedEndpoints
             SiteUrl: site + "/",
             EmptyUpdated: period.Start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
         return Respond(ctx, fmt, channel, items);
+    }
+
+    private static async Task<IResult> SearchFeed(string format, string? q, AppDbContext db, HttpContext ctx, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(q) || q.Length > Api.HfEndpoints.MaxQueryLength)
+            return Results.Problem(statusCode: 400, title: "Invalid search", detail: $"Give a search 'q' of 1 to {Api.HfEndpoints.MaxQueryLength} characters.");
+        var items = await ListItems.LoadAsync(db, Api.TitleSearchFallback.Matches(db, q), MaxItems, ct);
+        var site = SiteUrl(ctx);
+        var query = "?q=" + Uri.EscapeDataString(q);
+        var channel = new FeedChannel(
+            Title: $"DailyPapers: search for “{q}”",
+            Description: $"Papers on DailyPapers matching “{q}”.",
+            SelfUrl: $"{site}/feeds/search.{format}{query}",
+            // TODO(search): point at the search page once it exists (e.g. /search?q=…).
+            PageUrl: site + "/",
+            SiteUrl: site + "/",
+            EmptyUpdated: DateTime.UnixEpoch);
+        return Respond(ctx, format == "atom" ? FeedFormat.Atom : FeedFormat.Rss, channel, items);
     }
 
     /// <summary>Writes a feed with ETag, Last-Modified and Cache-Control, or 304 when the reader has it already.</summary>

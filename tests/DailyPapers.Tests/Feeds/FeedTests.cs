@@ -152,3 +152,25 @@ public sealed class FeedTests
         Assert.NotNull(head.Headers.ETag);
     }
 }
+
+public sealed class SearchFeedTests
+{
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task SearchFeedReturnsTheSamePapersAsTheSearchApi(string engine)
+    {
+        await using var server = await TestServer.StartAsync(engine);
+        var day = new DateOnly(2019, 12, 2);
+        await Seed.UpsertAsync(server,
+            Seed.Paper("1912.00001", day, "Sparse attention for long documents"),
+            Seed.Paper("1912.00002", day, "Dense retrieval"),
+            Seed.Paper("1912.00003", day.AddDays(1), "Attention is sparse"));
+        await Seed.SetUpvotesAsync(server, "1912.00003", 4);
+        var api = System.Text.Json.JsonDocument.Parse(await server.Client.GetStringAsync("api/papers/search?q=sparse")).RootElement
+            .EnumerateArray().Select(e => "https://arxiv.org/abs/" + e.GetProperty("paper").GetProperty("id").GetString()).ToList();
+        using var reader = XmlReader.Create(new StringReader(await server.Client.GetStringAsync("feeds/search.atom?q=sparse")));
+        var feed = SyndicationFeed.Load(reader);
+        Assert.Equal(["https://arxiv.org/abs/1912.00003", "https://arxiv.org/abs/1912.00001"], feed.Items.Select(i => i.Id));
+        Assert.Equal(api, feed.Items.Select(i => i.Id));
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("feeds/search.rss?q=")).StatusCode);
+    }
+}

@@ -103,8 +103,18 @@ public static class ApiSetup
         }
         // Programs read these responses: an HTML status page would be noise to them.
         if (ctx.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
-        await next(ctx);
         var r = ctx.Response;
+        try
+        {
+            await next(ctx);
+        }
+        catch (Exception ex) when (!r.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The HTML error page is for people; a program gets a 500 it can parse. Nothing was changed by a failed read.
+            ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DailyPapers.Api").LogError(ex, "API request {Path} failed", path);
+            r.Clear();
+            r.StatusCode = StatusCodes.Status500InternalServerError;
+        }
         if (r.StatusCode < 400 || r.HasStarted || r.ContentLength is not null || !string.IsNullOrEmpty(r.ContentType)) return;
         if (path.StartsWithSegments(V1Prefix))
             await ctx.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -137,6 +137,10 @@ public static class PaperLists
     public static IQueryable<Paper> Ranked(this IQueryable<Paper> q) =>
         q.OrderByDescending(p => p.Upvotes).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
 
+    /// <summary>Newest listing day first, each day in <see cref="Ranked"/> order (the APIs' "publishedAt" sort).</summary>
+    public static IQueryable<Paper> NewestDayFirst(this IQueryable<Paper> q) =>
+        q.OrderByDescending(p => p.ListingDate).ThenByDescending(p => p.Upvotes).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
+
     public static IQueryable<PaperCard> Cards(this IQueryable<Paper> q) =>
         q.Select(p => new PaperCard(p.Id, p.ArxivId, p.Title, p.Authors, p.Categories, p.Abstract, p.Upvotes, p.CommentCount, p.ListingDate, p.FirstSubmittedAt));
 

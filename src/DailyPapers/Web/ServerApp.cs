@@ -1,4 +1,6 @@
+using DailyPapers.Api;
 using DailyPapers.Data;
+using DailyPapers.Feeds;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -39,6 +41,7 @@ public static class ServerApp
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
+        builder.AddApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,11 +60,18 @@ public static class ServerApp
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=86400",
         });
         app.UseRouting();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseApi();
+        app.UseAuthorization();
         app.UseOutputCache();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapRazorPages();
         // Capabilities map their endpoints here, one line each.
+        app.MapFeeds();
+        app.MapExports();
+        app.MapApi();
         return app;
     }
 

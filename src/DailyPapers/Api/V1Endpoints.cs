@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Security.Claims;
+using DailyPapers.Data;
+using DailyPapers.Feeds;
+using DailyPapers.Papers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace DailyPapers.Api;
+
+/// <summary>A paper in /api/v1.</summary>
+public sealed record V1Paper(
+    string ArxivId, int Version, string Title, IReadOnlyList<string> Authors, string Abstract, IReadOnlyList<string> Categories,
+    DateOnly ListingDate, DateTime FirstSubmittedAt, DateTime LastUpdatedAt, int Upvotes, int CommentCount,
+    string? Doi, string? JournalRef, string? Comments, string Url, string AbsUrl, string PdfUrl)
+{
+    public static V1Paper From(ListItem i, string site) => new(
+        i.ArxivId, i.LatestVersion, i.Title, i.Authors, i.Abstract, i.Categories, i.ListingDate, i.FirstSubmittedAt, i.LastUpdatedAt,
+        i.Upvotes, i.CommentCount, i.Doi, i.JournalRef, i.Comments,
+        $"{site}/papers/{i.ArxivId}", $"https://arxiv.org/abs/{i.ArxivId}", $"https://arxiv.org/pdf/{i.ArxivId}");
+}
+
+/// <summary>One page of a paper list; <c>Next</c> is the URL of the following page, or null on the last.</summary>
+public sealed record V1PaperPage(IReadOnlyList<V1Paper> Items, int Page, int PageSize, int Total, string? Next);
+
+/// <summary>A token as its owner sees it later: never the secret.</summary>
+public sealed record V1Token(long Id, string Name, string Prefix, string Scope, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt)
+{
+    public static V1Token From(ApiToken t) => new(t.Id, t.Name, t.Prefix, t.Scope == ApiScope.Write ? "write" : "read", t.CreatedAt, t.LastUsedAt, t.RevokedAt);
+}
+
+public sealed record V1Me(string UserId, long TokenId, string Scope);
+
+/// <summary>Papers and token endpoints of /api/v1; other capabilities add their own groups beside these.</summary>
+public static class V1Endpoints
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
+    /// <summary>A range longer than a year is almost always a mistake (and a heavy count).</summary>
+    public const int MaxRangeDays = 366;
+
+    public static RouteGroupBuilder MapPapersV1(this RouteGroupBuilder v1)
+    {
+        var g = v1.MapGroup("/papers").WithTags("Papers").RequireCors(ApiSetup.ReadCors);
+        g.MapGet("/", ListPapers)
+            .WithSummary("Papers listed between two days (inclusive), optionally in one category or archive")
+            .WithDescription("from and to are YYYY-MM-DD (default: the latest listing day); cat is a category (cs.CL) or archive (cs). Newest day first, most upvoted first within a day.");
+        g.MapGet("/{**arxivId}", GetPaper).WithSummary("One paper by arXiv id (new-style 2401.12345 or old-style hep-th/9901001; a version suffix is ignored)");
+        return v1;
+    }
+
+    public static RouteGroupBuilder MapTokensV1(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new V1Me(
+                user.FindFirstValue(ClaimTypes.NameIdentifier)!,
+                long.Parse(user.FindFirstValue(ApiTokenAuthenticationHandler.TokenIdClaim)!, CultureInfo.InvariantCulture),
+                user.FindFirstValue(ApiTokenAuthenticationHandler.ScopeClaim)!)))
+            .WithTags("Tokens").RequireAuthorization(ApiTokenAuthenticationHandler.ReadPolicy)
+            .WithSummary("Who the calling token belongs to, and its scope");
+        var g = v1.MapGroup("/tokens").WithTags("Tokens");
+        g.MapGet("/", async (ClaimsPrincipal user, AppDbContext db, CancellationToken ct) =>
+                TypedResults.Ok((await ApiTokens.ListAsync(db, user.FindFirstValue(ClaimTypes.NameIdentifier)!, ct)).ConvertAll(V1Token.From)))
+            .RequireAuthorization(ApiTokenAuthenticationHandler.ReadPolicy)
+            .WithSummary("The caller's tokens (names, prefixes, scopes, dates; never secrets)");
+        g.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct) =>
+                await ApiTokens.RevokeAsync(db, user.FindFirstValue(ClaimTypes.NameIdentifier)!, id, ct)
+                    ? TypedResults.NoContent()
+                    : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"You have no active token {id}."))
+            .RequireAuthorization(ApiTokenAuthenticationHandler.WritePolicy)
+            .WithSummary("Revokes one of the caller's tokens (write scope)");
+        // Creating tokens is done signed in, on the account page (community), where the secret can be shown once.
+        return v1;
+    }
+
+    internal static async Task<Results<Ok<V1PaperPage>, ProblemHttpResult>> ListPapers(
+        HttpContext ctx, AppDbContext db, string? from, string? to, string? cat, string? page, string? pageSize, CancellationToken ct)
+    {
+        if (cat is not null && !Categories.IsValidCode(cat)) return Bad($"'{cat}' is not an arXiv category code such as cs.CL or cs.");
+        if (!TryInt(page, 1, 1, 100_000, out var pageNo)) return Bad($"'page' must be a page number from 1, not '{page}'.");
+        if (!TryInt(pageSize, DefaultPageSize, 1, MaxPageSize, out var size)) return Bad($"'pageSize' must be between 1 and {MaxPageSize}, not '{pageSize}'.");
+        DateOnly? fromDay = null, toDay = null;
+        if (from is not null) { if (!TryDay(from, out var d)) return Bad($"'from' must be a date YYYY-MM-DD, not '{from}'."); fromDay = d; }
+        if (to is not null) { if (!TryDay(to, out var d)) return Bad($"'to' must be a date YYYY-MM-DD, not '{to}'."); toDay = d; }
+        if (fromDay is null || toDay is null)
+        {
+            var latest = await PaperLists.LatestDayAsync(db, ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
+            toDay ??= fromDay is { } f && f > latest ? f : latest;
+            fromDay ??= toDay;
+        }
+        if (fromDay > toDay) return Bad("'from' is after 'to'.");
+        if (toDay.Value.DayNumber - fromDay.Value.DayNumber >= MaxRangeDays) return Bad($"A range may span at most {MaxRangeDays} days.");
+
+        var q = PaperLists.InPeriod(db, new ListPeriod(PeriodKind.Day, fromDay.Value, toDay.Value.AddDays(1)), cat);
+        var total = await q.CountAsync(ct);
+        var items = await ListItems.LoadAsync(db, q.NewestDayFirst().Skip((pageNo - 1) * size), size, ct);
+        var site = FeedEndpoints.SiteUrl(ctx);
+        string? next = pageNo * size < total
+            ? $"{site}/api/v1/papers?from={fromDay:yyyy-MM-dd}&to={toDay:yyyy-MM-dd}{(cat is null ? "" : "&cat=" + Uri.EscapeDataString(cat))}&page={pageNo + 1}&pageSize={size}"
+            : null;
+        return TypedResults.Ok(new V1PaperPage(items.Select(i => V1Paper.From(i, site)).ToList(), pageNo, size, total, next));
+    }
+
+    internal static async Task<Results<Ok<V1Paper>, ProblemHttpResult>> GetPaper(HttpContext ctx, AppDbContext db, string arxivId, CancellationToken ct)
+    {
+        if (!ArxivId.TryParse(arxivId, out var id, out var error)) return Bad(error);
+        var items = await ListItems.LoadAsync(db, db.Papers.Where(p => p.ArxivId == id.BaseId), 1, ct);
+        return items.Count == 0
+            ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"There is no paper {id.BaseId} here.")
+            : TypedResults.Ok(V1Paper.From(items[0], FeedEndpoints.SiteUrl(ctx)));
+    }
+
+    private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: detail);
+
+    private static bool TryDay(string s, out DateOnly d) => DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out d);
+
+    private static bool TryInt(string? s, int fallback, int min, int max, out int value)
+    {
+        value = fallback;
+        if (s is null) return true;
+        return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+}

@@ -1,0 +1,113 @@
+using DailyPapers.Data;
+using DailyPapers.Papers;
+using DailyPapers.Web;
+
+namespace DailyPapers.Feeds;
+
+/// <summary>
+/// RSS 2.0 and Atom 1.0 for the lists. URL scheme:
+/// <c>/feeds/latest.rss</c> (the latest day: the one to subscribe to), <c>/feeds/{date|week|month}/{value|latest}.{rss|atom}</c>,
+/// each with an optional <c>?cat=cs.CL</c> (category) or <c>?cat=cs</c> (archive) filter.
+/// Other lists (trending, search) become feeds by building a <see cref="FeedChannel"/> and their ordered papers and
+/// calling <see cref="Respond"/>; see the marked place in <see cref="MapFeeds"/>.
+/// </summary>
+public static class FeedEndpoints
+{
+    /// <summary>The most a feed carries: a day has ~130 papers, and readers rarely want a month's thousands at once.</summary>
+    public const int MaxItems = 100;
+    private const string CacheControl = "public, max-age=300";
+    /// <summary>Feed readers and link checkers probe with HEAD.</summary>
+    internal static readonly string[] GetHead = ["GET", "HEAD"];
+
+    public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder app)
+    {
+        var feeds = app.MapGroup("/feeds").WithTags("Feeds").CacheOutput(CachePolicies.Lists);
+        feeds.MapMethods("/latest.{format:regex(^(rss|atom)$)}", GetHead, (string format, string? cat, AppDbContext db, HttpContext ctx, CancellationToken ct) =>
+            PeriodFeed(db, ctx, "date", "latest", format, cat, ct, selfPath: $"/feeds/latest.{format}"))
+            .WithSummary("The latest day's papers (the feed to subscribe to)");
+        feeds.MapMethods("/{segment:regex(^(date|week|month)$)}/{value}.{format:regex(^(rss|atom)$)}", GetHead,
+            (string segment, string value, string format, string? cat, AppDbContext db, HttpContext ctx, CancellationToken ct) =>
+                PeriodFeed(db, ctx, segment, value, format, cat, ct))
+            .WithSummary("A day (YYYY-MM-DD), ISO week (YYYY-Www) or month (YYYY-MM), or 'latest' of each");
+        feeds.MapMethods("/search.{format:regex(^(rss|atom)$)}", GetHead, SearchFeed)
+            .WithSummary("The papers a search finds (q ≤ 250 characters), best first");
+        // A trending feed joins here once trending exists (/feeds/trending.{format}): produce its ordered papers and call Respond.
+        return app;
+    }
+
+    private static async Task<IResult> PeriodFeed(AppDbContext db, HttpContext ctx, string segment, string value, string format, string? cat, CancellationToken ct, string? selfPath = null)
+    {
+        var fmt = format == "atom" ? FeedFormat.Atom : FeedFormat.Rss;
+        if (cat is not null && !Categories.IsValidCode(cat))
+            return Results.Problem(statusCode: 400, title: "Invalid category", detail: $"'{cat}' is not an arXiv category code such as cs.CL or cs.");
+        ListPeriod period;
+        if (value == "latest")
+        {
+            var latest = await PaperLists.LatestDayAsync(db, ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
+            var kind = segment switch { "week" => PeriodKind.Week, "month" => PeriodKind.Month, _ => PeriodKind.Day };
+            period = ListPeriod.Of(kind, latest);
+        }
+        else if (!ListPeriod.TryParse(segment, value, out period, out var error))
+        {
+            return Results.Problem(statusCode: 400, title: "Invalid period", detail: error);
+        }
+
+        var site = SiteUrl(ctx);
+        var items = await ListItems.LoadAsync(db, PaperLists.InPeriod(db, period, cat).Ranked(), MaxItems, ct);
+        var catSuffix = cat is null ? "" : " · " + cat;
+        var catQuery = cat is null ? "" : "?cat=" + Uri.EscapeDataString(cat);
+        selfPath ??= $"/feeds/{segment}/{value}.{format}";
+        var channel = new FeedChannel(
+            Title: $"DailyPapers: {period.Title}{catSuffix}",
+            Description: (value == "latest" ? "The latest papers" : "Papers") + $" listed on DailyPapers for {period.Title}{(cat is null ? "" : " in " + cat)}, most upvoted first.",
+            SelfUrl: site + selfPath + catQuery,
+            PageUrl: site + period.Path + catQuery,
+            SiteUrl: site + "/",
+            EmptyUpdated: period.Start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        return Respond(ctx, fmt, channel, items);
+    }
+
+    private static async Task<IResult> SearchFeed(string format, string? q, AppDbContext db, HttpContext ctx, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(q) || q.Length > Api.HfEndpoints.MaxQueryLength)
+            return Results.Problem(statusCode: 400, title: "Invalid search", detail: $"Give a search 'q' of 1 to {Api.HfEndpoints.MaxQueryLength} characters.");
+        var items = await ListItems.LoadAsync(db, Api.TitleSearchFallback.Matches(db, q), MaxItems, ct);
+        var site = SiteUrl(ctx);
+        var query = "?q=" + Uri.EscapeDataString(q);
+        var channel = new FeedChannel(
+            Title: $"DailyPapers: search for “{q}”",
+            Description: $"Papers on DailyPapers matching “{q}”.",
+            SelfUrl: $"{site}/feeds/search.{format}{query}",
+            // TODO(search): point at the search page once it exists (e.g. /search?q=…).
+            PageUrl: site + "/",
+            SiteUrl: site + "/",
+            EmptyUpdated: DateTime.UnixEpoch);
+        return Respond(ctx, format == "atom" ? FeedFormat.Atom : FeedFormat.Rss, channel, items);
+    }
+
+    /// <summary>Writes a feed with ETag, Last-Modified and Cache-Control, or 304 when the reader has it already.</summary>
+    public static IResult Respond(HttpContext ctx, FeedFormat format, FeedChannel channel, IReadOnlyList<ListItem> items)
+    {
+        var site = SiteUrl(ctx);
+        var body = FeedWriter.Write(format, channel, items, i => $"{site}/papers/{i.ArxivId}");
+        return ConditionalGet.Respond(ctx, body, FeedWriter.ContentType(format), FeedWriter.LastModified(channel, items), CacheControl);
+    }
+
+    /// <summary>The absolute base URL as the client reached us (put the app behind a proxy with forwarded headers for the public name).</summary>
+    public static string SiteUrl(HttpContext ctx) => $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}";
+}
+
+/// <summary>Feed URLs for a list page: autodiscovery tags and visible links.</summary>
+public sealed record FeedLinks(string Title, string Rss, string Atom)
+{
+    /// <summary>The feed of the latest day (the front page), optionally one category.</summary>
+    public static FeedLinks Latest(string? cat) => new(
+        "Latest papers" + (cat is null ? "" : " in " + cat), "/feeds/latest.rss" + Query(cat), "/feeds/latest.atom" + Query(cat));
+
+    public static FeedLinks For(PaperList list) => new(
+        list.Period.Title + (list.Category is null ? "" : " in " + list.Category),
+        $"/feeds/{list.Period.Segment}/{list.Period.Value}.rss{Query(list.Category)}",
+        $"/feeds/{list.Period.Segment}/{list.Period.Value}.atom{Query(list.Category)}");
+
+    private static string Query(string? cat) => cat is null ? "" : "?cat=" + Uri.EscapeDataString(cat);
+}

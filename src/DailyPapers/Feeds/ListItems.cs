@@ -1,0 +1,35 @@
+using DailyPapers.Data;
+using DailyPapers.Papers;
+using Microsoft.EntityFrameworkCore;
+
+namespace DailyPapers.Feeds;
+
+/// <summary>What feeds, citation exports and the APIs need of a paper: more than a card (authors one by one, DOI, dates).</summary>
+public sealed record ListItem(
+    long Id, string ArxivId, int LatestVersion, string Title, string Abstract, IReadOnlyList<string> Authors,
+    IReadOnlyList<string> Categories, string? Doi, string? JournalRef, string? Comments,
+    DateTime FirstSubmittedAt, DateTime LastUpdatedAt, DateOnly ListingDate, int Upvotes, int CommentCount, string? Submitter);
+
+public static class ListItems
+{
+    /// <summary>
+    /// Loads the given papers (already filtered and ordered, e.g. <c>PaperLists.InPeriod(…).Ranked()</c>)
+    /// with their authors in order; two queries whatever the count.
+    /// </summary>
+    public static async Task<IReadOnlyList<ListItem>> LoadAsync(AppDbContext db, IQueryable<Paper> ordered, int take, CancellationToken ct)
+    {
+        var rows = await ordered.Take(take)
+            .Select(p => new { p.Id, p.ArxivId, p.LatestVersion, p.Title, p.Abstract, p.Categories, p.Doi, p.JournalRef, p.Comments, p.FirstSubmittedAt, p.LastUpdatedAt, p.ListingDate, p.Upvotes, p.CommentCount, p.Submitter })
+            .ToListAsync(ct);
+        var ids = rows.ConvertAll(r => r.Id);
+        var authors = (await db.PaperAuthors.Where(a => ids.Contains(a.PaperId)).OrderBy(a => a.PaperId).ThenBy(a => a.Position)
+                .Select(a => new { a.PaperId, a.Name }).ToListAsync(ct))
+            .GroupBy(a => a.PaperId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(a => a.Name).ToList());
+        return rows.ConvertAll(r => new ListItem(
+            r.Id, r.ArxivId, r.LatestVersion, r.Title, r.Abstract, authors.GetValueOrDefault(r.Id) ?? [],
+            r.Categories.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.Doi, r.JournalRef, r.Comments,
+            DateTime.SpecifyKind(r.FirstSubmittedAt, DateTimeKind.Utc), DateTime.SpecifyKind(r.LastUpdatedAt, DateTimeKind.Utc), r.ListingDate,
+            r.Upvotes, r.CommentCount, r.Submitter));
+    }
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.ServiceModel.Syndication;
+using System.Xml;
+using DailyPapers.Tests.Support;
+
+namespace DailyPapers.Tests.Feeds;
+
+public sealed class FeedTests
+{
+    private static readonly DateOnly Monday = new(2019, 12, 2);
+
+    private static async Task<TestServer> StartWithPapersAsync(string engine)
+    {
+        var server = await TestServer.StartAsync(engine);
+        await Seed.UpsertAsync(server,
+            Seed.Paper("1912.00001", Monday, "Attention <is> all & \"more\"", ["cs.CL", "cs.LG"], doi: "10.1000/xyz"),
+            Seed.Paper("1912.00002", Monday, "Graphs of $\\alpha$-things", ["math.CO"]),
+            Seed.Paper("1912.00003", Monday.AddDays(1), "Tuesday paper", ["cs.CL"]),
+            Seed.Paper("1912.00004", Monday.AddDays(1), "Tuesday stats", ["stat.ML"]));
+        await Seed.SetUpvotesAsync(server, "1912.00002", 5);
+        return server;
+    }
+
+    private static SyndicationFeed Parse(string xml)
+    {
+        using var reader = XmlReader.Create(new StringReader(xml));
+        return SyndicationFeed.Load(reader);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task DayFeedsAreValidRssAndAtomWithEveryPaperRankedAndEscaped(string engine)
+    {
+        await using var server = await StartWithPapersAsync(engine);
+        foreach (var format in new[] { "rss", "atom" })
+        {
+            var response = await server.Client.GetAsync($"feeds/date/2019-12-02.{format}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(format == "rss" ? "application/rss+xml" : "application/atom+xml", response.Content.Headers.ContentType!.MediaType);
+            var feed = Parse(await response.Content.ReadAsStringAsync());
+
+            Assert.Contains("Monday, 2 December 2019", feed.Title.Text);
+            Assert.Contains(feed.Links, l => l.Uri.AbsolutePath == "/papers/date/2019-12-02");
+            Assert.NotEqual(default, feed.LastUpdatedTime);
+            var items = feed.Items.ToList();
+            // Most upvoted first, and only that day's papers.
+            Assert.Equal(["https://arxiv.org/abs/1912.00002", "https://arxiv.org/abs/1912.00001"], items.Select(i => i.Id));
+            Assert.Equal("Attention <is> all & \"more\"", items[1].Title.Text);
+            foreach (var item in items)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(item.Title.Text));
+                Assert.Contains(item.Links, l => l.Uri.AbsolutePath == "/papers/" + item.Id[^10..]);
+                Assert.Contains("<b>not html</b> & more.", item.Summary.Text);
+                Assert.NotEqual(default, item.PublishDate);
+                Assert.NotEmpty(item.Categories);
+            }
+            if (format == "atom")
+            {
+                Assert.All(items, i => Assert.NotEqual(default, i.LastUpdatedTime));
+                Assert.Equal(["Ada Lovelace", "Alan Turing"], items[0].Authors.Select(a => a.Name));
+                Assert.Equal(server.BaseAddress + "feeds/date/2019-12-02.atom", feed.Id);
+            }
+            else
+            {
+                Assert.Equal(new DateTimeOffset(2019, 12, 2, 0, 0, 0, TimeSpan.Zero), items[0].PublishDate);
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task LatestFeedFollowsTheLatestDayAndTheCategoryFilter(string engine)
+    {
+        await using var server = await StartWithPapersAsync(engine);
+        var all = Parse(await server.Client.GetStringAsync("feeds/latest.atom"));
+        Assert.Equal(["https://arxiv.org/abs/1912.00003", "https://arxiv.org/abs/1912.00004"], all.Items.Select(i => i.Id).Order());
+        Assert.Equal(server.BaseAddress + "feeds/latest.atom", all.Id);
+
+        var cl = Parse(await server.Client.GetStringAsync("feeds/latest.rss?cat=cs.CL"));
+        Assert.Equal(["https://arxiv.org/abs/1912.00003"], cl.Items.Select(i => i.Id));
+        var archive = Parse(await server.Client.GetStringAsync("feeds/latest.rss?cat=stat"));
+        Assert.Equal(["https://arxiv.org/abs/1912.00004"], archive.Items.Select(i => i.Id));
+
+        var week = Parse(await server.Client.GetStringAsync("feeds/week/2019-W49.rss"));
+        Assert.Equal(4, week.Items.Count());
+        var month = Parse(await server.Client.GetStringAsync("feeds/month/latest.atom?cat=cs"));
+        Assert.Equal(2, month.Items.Count());
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task SecondRequestWithTheETagOrDateGetsNotModified(string engine)
+    {
+        await using var server = await StartWithPapersAsync(engine);
+        var first = await server.Client.GetAsync("feeds/date/2019-12-02.rss");
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        Assert.NotNull(first.Content.Headers.LastModified);
+        Assert.True(first.Headers.CacheControl!.Public);
+        Assert.True(first.Headers.CacheControl.MaxAge > TimeSpan.Zero);
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, "feeds/date/2019-12-02.rss");
+        again.Headers.IfNoneMatch.Add(etag!);
+        var second = await server.Client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Empty(await second.Content.ReadAsByteArrayAsync());
+
+        using var byDate = new HttpRequestMessage(HttpMethod.Get, "feeds/date/2019-12-02.atom");
+        byDate.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+        Assert.Equal(HttpStatusCode.NotModified, (await server.Client.SendAsync(byDate)).StatusCode);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Get, "feeds/date/2019-12-03.rss");
+        stale.Headers.IfNoneMatch.Add(etag!);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.SendAsync(stale)).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task FeedOfAnInvalidPeriodOrCategoryIsAProblem(string engine)
+    {
+        await using var server = await TestServer.StartAsync(engine);
+        foreach (var url in new[] { "feeds/date/2019-13-40.rss", "feeds/week/2019-W60.atom", "feeds/latest.rss?cat=not%20a%20cat" })
+        {
+            var response = await server.Client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        }
+        // An empty instance still serves a valid (empty) latest feed, so a subscription made early keeps working.
+        var empty = Parse(await server.Client.GetStringAsync("feeds/latest.rss"));
+        Assert.Empty(empty.Items);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task ListPagesAdvertiseAndLinkTheirFeeds(string engine)
+    {
+        await using var server = await StartWithPapersAsync(engine);
+        var day = await server.Client.GetStringAsync("papers/date/2019-12-02?cat=cs.CL");
+        Assert.Contains("<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Monday, 2 December 2019 in cs.CL (RSS)\" href=\"/feeds/date/2019-12-02.rss?cat=cs.CL\">", day);
+        Assert.Contains("<link rel=\"alternate\" type=\"application/atom+xml\"", day);
+        Assert.Contains("<a href=\"/feeds/date/2019-12-02.rss?cat=cs.CL\" type=\"application/rss+xml\">RSS</a>", day);
+        var week = await server.Client.GetStringAsync("papers/week/2019-W49");
+        Assert.Contains("href=\"/feeds/week/2019-W49.atom\"", week);
+        var front = await server.Client.GetStringAsync("/");
+        Assert.Contains("href=\"/feeds/latest.rss\"", front);
+        // Every advertised feed resolves.
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("feeds/date/2019-12-02.rss?cat=cs.CL")).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task FeedsAnswerHeadRequests(string engine)
+    {
+        await using var server = await StartWithPapersAsync(engine);
+        var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "feeds/latest.rss"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.NotNull(head.Headers.ETag);
+    }
+}
+
+public sealed class SearchFeedTests
+{
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task SearchFeedReturnsTheSamePapersAsTheSearchApi(string engine)
+    {
+        await using var server = await TestServer.StartAsync(engine);
+        var day = new DateOnly(2019, 12, 2);
+        await Seed.UpsertAsync(server,
+            Seed.Paper("1912.00001", day, "Sparse attention for long documents"),
+            Seed.Paper("1912.00002", day, "Dense retrieval"),
+            Seed.Paper("1912.00003", day.AddDays(1), "Attention is sparse"));
+        await Seed.SetUpvotesAsync(server, "1912.00003", 4);
+        var api = System.Text.Json.JsonDocument.Parse(await server.Client.GetStringAsync("api/papers/search?q=sparse")).RootElement
+            .EnumerateArray().Select(e => "https://arxiv.org/abs/" + e.GetProperty("paper").GetProperty("id").GetString()).ToList();
+        using var reader = XmlReader.Create(new StringReader(await server.Client.GetStringAsync("feeds/search.atom?q=sparse")));
+        var feed = SyndicationFeed.Load(reader);
+        Assert.Equal(["https://arxiv.org/abs/1912.00003", "https://arxiv.org/abs/1912.00001"], feed.Items.Select(i => i.Id));
+        Assert.Equal(api, feed.Items.Select(i => i.Id));
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("feeds/search.rss?q=")).StatusCode);
+    }
+}

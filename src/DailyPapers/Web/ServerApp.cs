@@ -1,3 +1,4 @@
+using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
@@ -39,6 +40,7 @@ public static class ServerApp
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
+        builder.AddCommunity();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,6 +59,8 @@ public static class ServerApp
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=86400",
         });
         app.UseRouting();
+        // Authentication runs before the output cache: the cache serves anonymous visitors only, so members see their own votes.
+        app.UseCommunity();
         app.UseOutputCache();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

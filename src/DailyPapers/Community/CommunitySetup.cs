@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DailyPapers.Community;
 
@@ -68,6 +69,7 @@ public static class CommunitySetup
             }));
         });
         services.AddHttpContextAccessor();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginThrottle>();
         services.AddTransient<AccountMail>();
         services.AddScoped<VoteToggle>();

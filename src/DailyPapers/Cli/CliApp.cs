@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
         return root;
     }
 
@@ -35,7 +36,8 @@ public static class CliApp
         var parse = Build().Parse(args);
         try
         {
-            return await parse.InvokeAsync();
+            // Without this, System.CommandLine's own handler prints CliException as an "Unhandled exception" with a stack trace.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliException ex)
         {

@@ -34,8 +34,7 @@ public sealed class ResetModel(UserManager<AppUser> users) : AccountPage
         if (!user.EmailConfirmed)
         {
             // The link arrived by mail, which proves the address as well as a confirmation link would.
-            user = await users.FindByIdAsync(user.Id);
-            user!.EmailConfirmed = true;
+            user.EmailConfirmed = true;
             await users.UpdateAsync(user);
         }
         Done = true;

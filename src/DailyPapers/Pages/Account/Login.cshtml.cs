@@ -12,7 +12,8 @@ public sealed class LoginModel(UserManager<AppUser> users, SignInManager<AppUser
     public const string Failed = "That email address and password don't match an account.";
 
     // Verified when the address is unknown, so that a miss costs the same hashing time as a wrong password.
-    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<AppUser>().HashPassword(new AppUser(), Guid.NewGuid().ToString()));
+    // Made with the app's hasher settings (iteration count), so it costs what a real hash costs.
+    private static string? _decoyHash;
 
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     public string? Email { get; private set; }
@@ -32,7 +33,8 @@ public sealed class LoginModel(UserManager<AppUser> users, SignInManager<AppUser
         var user = Email.Length == 0 ? null : await users.FindByEmailAsync(Email);
         if (user is null)
         {
-            hasher.VerifyHashedPassword(new AppUser(), DecoyHash.Value, password ?? "");
+            _decoyHash ??= hasher.HashPassword(new AppUser(), Guid.NewGuid().ToString());
+            hasher.VerifyHashedPassword(new AppUser(), _decoyHash, password ?? "");
             return Fail();
         }
         if (!await users.CheckPasswordAsync(user, password ?? "")) return Fail();

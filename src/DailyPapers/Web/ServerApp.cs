@@ -39,6 +39,7 @@ public static class ServerApp
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
+        builder.AddIngest();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(HarvestCommand.Create());
         return root;
     }
 

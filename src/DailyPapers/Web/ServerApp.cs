@@ -41,6 +41,7 @@ public static class ServerApp
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
         builder.AddCommunity();
+        builder.AddIngest();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -8,19 +8,13 @@ using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Community;
 
-/// <summary>Fetches one paper's metadata from arXiv; the arXiv API client (Ingest/) provides the real one.</summary>
-public interface IPaperMetadataSource
-{
-    /// <summary>The paper's metadata, or null when arXiv doesn't know the id.</summary>
-    Task<PaperRecord?> FetchAsync(string baseArxivId, CancellationToken ct);
-}
-
 public enum SubmissionOutcome { Added, Duplicate, InvalidId, UnknownPaper, TooOld, OverDailyLimit, SourceUnavailable }
 
 public sealed record SubmissionResult(SubmissionOutcome Outcome, string? ArxivId, string Message);
 
 /// <summary>A member brings a paper the list missed: by arXiv id or URL, within the age and daily limits.</summary>
-public sealed class Submissions(AppDbContext db, PaperUpsert upsert, IOptions<CommunitySettings> settings, IOutputCacheStore cache, IServiceProvider services)
+/// <remarks>Metadata comes from <see cref="ArxivApiClient"/> and is written by <see cref="PaperUpsert"/>, like every other source.</remarks>
+public sealed class Submissions(AppDbContext db, PaperUpsert upsert, ArxivApiClient arxiv, IOptions<CommunitySettings> settings, IOutputCacheStore cache)
 {
     public async Task<SubmissionResult> SubmitAsync(string userId, string? idOrUrl, DateTime nowUtc, CancellationToken ct = default)
     {
@@ -35,14 +29,12 @@ public sealed class Submissions(AppDbContext db, PaperUpsert upsert, IOptions<Co
         if (today >= s.SubmissionsPerUserPerDay)
             return new(SubmissionOutcome.OverDailyLimit, null, $"You can submit {s.SubmissionsPerUserPerDay} papers a day; try again tomorrow (UTC).");
 
-        if (services.GetService<IPaperMetadataSource>() is not { } source)
-            return new(SubmissionOutcome.SourceUnavailable, null, "Submissions are not available: this server has no arXiv client configured.");
         PaperRecord? record;
         try
         {
-            record = await source.FetchAsync(id.BaseId, ct);
+            record = (await arxiv.GetByIdsAsync([id.WithoutVersion()], ct)).FirstOrDefault(r => r.ArxivId == id.BaseId);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Xml.XmlException)
+        catch (Exception ex) when (ex is ArxivHttpException or ArxivFormatException or HttpRequestException || ex is OperationCanceledException && !ct.IsCancellationRequested)
         {
             return new(SubmissionOutcome.SourceUnavailable, null, "arXiv did not answer; try again in a few minutes.");
         }

@@ -18,7 +18,13 @@ public sealed class VoteModel(VoteToggle votes) : PageModel
         if (!ArxivId.TryParse(id, out var arxivId, out var error)) return BadRequest(error);
         var state = await votes.SetAsync(CommunitySetup.UserIdOf(HttpContext), arxivId.BaseId, on, ct);
         if (state is null) return NotFound();
-        if (Request.Headers.ContainsKey("HX-Request")) return Partial("_VoteButton", state);
-        return LocalRedirect(AccountPage.SafeReturn(returnUrl ?? "/papers/" + state.ArxivId));
+        var back = AccountPage.SafeReturn(returnUrl ?? "/papers/" + state.ArxivId);
+        if (Request.Headers.ContainsKey("HX-Request"))
+        {
+            var partial = Partial("_VoteButton", state);
+            partial.ViewData["ReturnUrl"] = back;
+            return partial;
+        }
+        return LocalRedirect(back);
     }
 }

@@ -57,7 +57,7 @@ internal static partial class VoteBench
             var acked = new ConcurrentDictionary<(string, string), bool>();
             var inFlight = new ConcurrentDictionary<(string, string), bool>();
             long ok = 0, failed = 0;
-            var stopAt = TimeSpan.FromSeconds(killAfter ?? seconds);
+            var stopAt = TimeSpan.FromSeconds(seconds); // with --kill-after, the load is still running when the server dies
             var sw = Stopwatch.StartNew();
             var load = sessions.Select(s => Task.Run(async () =>
             {

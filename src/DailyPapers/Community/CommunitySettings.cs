@@ -22,6 +22,9 @@ public sealed class CommunitySettings
     /// <summary>Sign-ups and reset mails per client address per hour.</summary>
     [Range(1, 10_000)] public int MailsPerIpPerHour { get; set; } = 10;
 
+    /// <summary>Account mails (confirmation, reset, "already registered") to one address per hour, from all senders together.</summary>
+    [Range(1, 1000)] public int MailsPerAccountPerHour { get; set; } = 5;
+
     /// <summary>Comments (new or edited) per member per 10 minutes.</summary>
     [Range(1, 10_000)] public int CommentsPerUserPer10Minutes { get; set; } = 10;
 

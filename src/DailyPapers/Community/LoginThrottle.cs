@@ -19,6 +19,22 @@ public sealed class LoginThrottle(IOptions<CommunitySettings> settings) : IDispo
             QueueLimit = 0,
         }));
 
+    // Mails to one address, whoever asks: sign-up and reset requests from many addresses can't flood one inbox.
+    private readonly PartitionedRateLimiter<string> _mails = PartitionedRateLimiter.Create<string, string>(key =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = settings.Value.MailsPerAccountPerHour,
+            Window = TimeSpan.FromHours(1),
+            QueueLimit = 0,
+        }));
+
+    /// <summary>True when another account mail may go to <paramref name="email"/> this hour.</summary>
+    public bool TryMail(string email)
+    {
+        using var lease = _mails.AttemptAcquire(email.Trim().ToUpperInvariant());
+        return lease.IsAcquired;
+    }
+
     public static string KeyFor(string email, string clientAddress) => email.Trim().ToUpperInvariant() + "|" + clientAddress;
 
     /// <summary>True when this attempt may go ahead; every attempt counts, right or wrong.</summary>
@@ -28,5 +44,9 @@ public sealed class LoginThrottle(IOptions<CommunitySettings> settings) : IDispo
         return lease.IsAcquired;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _mails.Dispose();
+    }
 }

@@ -151,6 +151,27 @@ public sealed class AccountTests
         Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
     }
 
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task ResetRequestsFromManyAddressesCannotFloodOneInbox(string engine)
+    {
+        await using var server = await StartAsync(engine, b =>
+        {
+            b.Configuration["Community:TrustForwardedHeaders"] = "true";
+            b.Configuration["Community:MailsPerAccountPerHour"] = "2";
+        });
+        var email = UniqueEmail("flood");
+        await CreateMemberAsync(server, email);
+        for (int i = 0; i < 4; i++)
+        {
+            var res = await PostFormAsync(NewClient(server, forwardedFor: $"192.0.2.{i + 1}"), "/account/forgot", "/account/forgot", new() { ["email"] = email });
+            Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+            Assert.Contains("If an account exists", await res.Content.ReadAsStringAsync());
+        }
+        await WaitForMailAsync(email);
+        await Task.Delay(500); // smtp4dev lists a message shortly after accepting it
+        Assert.Equal(2, await CountMailsAsync(email));
+    }
+
     [Fact]
     public void PasswordRulesNeedEightCharactersAllowLongOnesAndRefuseCommonOnes()
     {
@@ -161,6 +182,43 @@ public sealed class AccountTests
         Assert.Null(PasswordRules.Check(new string('x', 64) + "y"));
         Assert.Null(PasswordRules.Check(new string('q', 128)));
         Assert.NotNull(PasswordRules.Check(new string('q', 129)));
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task BehindATlsProxyEveryCookieIsHostPrefixedSecureHttpOnlyAndLax(string engine)
+    {
+        await using var server = await StartAsync(engine, b => b.Configuration["Community:TrustForwardedHeaders"] = "true");
+        var email = UniqueEmail("tls");
+        await CreateMemberAsync(server, email);
+        var client = NewClient(server);
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        var page = await client.GetAsync("/account/login");
+        var html = await page.Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var afCookie = page.Headers.GetValues("Set-Cookie").Single();
+        // The cookie jar won't send Secure cookies over the test's plain HTTP, so send it by hand, as a browser would over TLS.
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = email, ["password"] = Password, ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }),
+        };
+        login.Headers.Add("Cookie", afCookie.Split(';')[0]);
+        var res = await NewClient(server).SendAsync(WithProto(login));
+        Assert.Equal(HttpStatusCode.Redirect, res.StatusCode);
+        var cookies = page.Headers.GetValues("Set-Cookie").Concat(res.Headers.GetValues("Set-Cookie")).ToList();
+        Assert.Contains(cookies, c => c.StartsWith("__Host-dp.af=", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("__Host-dp.auth=", StringComparison.Ordinal));
+        foreach (var c in cookies)
+        {
+            Assert.True(HostPrefixedCookies.IsValidHostCookie(c), c);
+            Assert.Contains("httponly", c, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=lax", c, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    private static HttpRequestMessage WithProto(HttpRequestMessage m)
+    {
+        m.Headers.Add("X-Forwarded-Proto", "https");
+        return m;
     }
 
     [Fact]

@@ -32,15 +32,7 @@ internal static class UsersCommand
                 if (PasswordRules.Check(password, p.GetValue(email)) is { } problem) throw new CliException(problem);
             }
             await ServerApp.MigrateAsync(db, ct);
-            var config = new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build();
-            var services = new ServiceCollection();
-            services.AddLogging();
-            services.AddSingleton<IConfiguration>(config);
-            services.AddSingleton(db);
-            db.AddTo(services);
-            services.AddOptions<CommunitySettings>().BindConfiguration(CommunitySettings.Section);
-            CommunitySetup.AddAccountStores(services, db, identityCore: true);
-            await using var sp = services.BuildServiceProvider();
+            await using var sp = AccountServices(db);
             await using var scope = sp.CreateAsyncScope();
             var settings = scope.ServiceProvider.GetRequiredService<IOptions<CommunitySettings>>().Value;
             if (p.GetValue(publicUrl) is { } url) settings.PublicUrl = url;
@@ -50,6 +42,32 @@ internal static class UsersCommand
                 Console.WriteLine($"Set the password (the link works once): {AccountMail.Link(null, settings, AccountPage.ResetPath(result.Email, token))}");
             return 0;
         });
-        return new Command("users", "Manage accounts.") { createAdmin };
+        var roleEmail = new Argument<string>("EMAIL") { Description = "The member's email address" };
+        var role = new Argument<string>("ROLE") { Description = "moderator or admin" };
+        role.AcceptOnlyFromAmong(Roles.Moderator, Roles.Admin);
+        var addRole = new Command("add-role", "Give an existing member a role (moderator or admin).") { roleEmail, role };
+        addRole.SetAction(async (p, ct) =>
+        {
+            var db = CliApp.Settings(p);
+            await ServerApp.MigrateAsync(db, ct);
+            await using var sp = AccountServices(db);
+            await using var scope = sp.CreateAsyncScope();
+            await Accounts.AddRoleAsync(scope.ServiceProvider, p.GetValue(roleEmail)!, p.GetValue(role)!);
+            Console.WriteLine($"{p.GetValue(roleEmail)} is now {p.GetValue(role)}.");
+            return 0;
+        });
+        return new Command("users", "Manage accounts.") { createAdmin, addRole };
+    }
+
+    private static ServiceProvider AccountServices(Data.DatabaseSettings db)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build());
+        services.AddSingleton(db);
+        db.AddTo(services);
+        services.AddOptions<CommunitySettings>().BindConfiguration(CommunitySettings.Section);
+        CommunitySetup.AddAccountStores(services, db, identityCore: true);
+        return services.BuildServiceProvider();
     }
 }

@@ -43,6 +43,15 @@ public static class Accounts
         return new AdminResult(email, created, reset);
     }
 
+    public static async Task AddRoleAsync(IServiceProvider sp, string email, string role)
+    {
+        var users = sp.GetRequiredService<UserManager<AppUser>>();
+        var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
+        var user = await users.FindByEmailAsync(email.Trim()) ?? throw new Cli.CliException($"There is no account for {email}.");
+        if (!await roles.RoleExistsAsync(role)) Check(await roles.CreateAsync(new IdentityRole(role)));
+        if (!await users.IsInRoleAsync(user, role)) Check(await users.AddToRoleAsync(user, role));
+    }
+
     private static void Check(IdentityResult r)
     {
         if (!r.Succeeded) throw new Cli.CliException(string.Join(" ", r.Errors.Select(e => e.Description)));

@@ -34,9 +34,16 @@ public sealed class VoteTests
         Assert.Contains("aria-pressed=\"false\"", fragment);
         Assert.Contains("<span class=\"count\">0</span>", fragment);
 
+        // Old-style ids have a slash in them.
+        await server.App.Services.GetRequiredService<DailyPapers.Ingest.PaperUpsert>().UpsertAsync([Record("hep-th/9901001", DateOnly.FromDateTime(DateTime.UtcNow))]);
+        var old = await PostFormAsync(client, "/papers/hep-th/9901001", "/vote/hep-th/9901001", [], new() { ["HX-Request"] = "true" });
+        Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        Assert.Contains("<span class=\"count\">1</span>", await old.Content.ReadAsStringAsync());
+
         await using var db = server.Database.Settings.CreateContext();
-        Assert.Equal(0, await db.Set<Vote>().CountAsync());
+        Assert.Equal(1, await db.Set<Vote>().CountAsync());
         Assert.Equal(0, (await db.Papers.SingleAsync(p => p.Id == ids[0])).Upvotes);
+        Assert.Equal(1, (await db.Papers.SingleAsync(p => p.ArxivId == "hep-th/9901001")).Upvotes);
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]

@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "import" => await ImportBench.RunAsync(args[1..]),
     "parse" => ParseBench.Run(args[1..]),
     "static" => await StaticServer.RunAsync(args[1..]),
+    "votes" => await VoteBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes> [options]   (see docs/benchmarks.md)");
     return 2;
 }

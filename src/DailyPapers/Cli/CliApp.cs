@@ -27,6 +27,8 @@ public static class CliApp
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(HarvestCommand.Create());
         return root;
     }
 
@@ -35,6 +37,7 @@ public static class CliApp
         var parse = Build().Parse(args);
         try
         {
+            // Without this, System.CommandLine's own handler prints CliException as an "Unhandled exception" with a stack trace.
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliException ex)

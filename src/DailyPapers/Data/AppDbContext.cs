@@ -1,10 +1,13 @@
+using DailyPapers.Community;
 using DailyPapers.Papers;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace DailyPapers.Data;
 
 /// <summary>The one database: the source of truth every page, index and job reads from.</summary>
-public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+/// <remarks>Derives from IdentityDbContext so accounts live in the same database (tables renamed in Community/AccountTables.cs).</remarks>
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
 {
     public DbSet<Paper> Papers => Set<Paper>();
     public DbSet<PaperVersion> PaperVersions => Set<PaperVersion>();

@@ -1,4 +1,5 @@
 using DailyPapers.Api;
+using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Feeds;
 using DailyPapers.Ingest;
@@ -42,6 +43,8 @@ public static class ServerApp
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
         builder.AddApi();
+        builder.AddCommunity();
+        builder.AddIngest();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -61,9 +64,12 @@ public static class ServerApp
         });
         app.UseRouting();
         app.UseCors();
+        app.UseCommunity();
+        // Authentication runs before the output cache: the cache serves anonymous visitors only, so members see their own votes.
         app.UseAuthentication();
         app.UseApi();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseOutputCache();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

@@ -1,0 +1,140 @@
+using System.Threading.RateLimiting;
+using DailyPapers.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DailyPapers.Community;
+
+/// <summary>Registers accounts, votes, comments, submissions and their request-safety settings.</summary>
+public static class CommunitySetup
+{
+    public const string AuthCookie = "dp.auth";
+    public const string AntiforgeryCookie = "dp.af";
+    public const string AuthPerIp = "auth-ip";
+    public const string MailPerIp = "mail-ip";
+    public const string CommentsPerUser = "comments-user";
+
+    public static WebApplicationBuilder AddCommunity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        // ServerApp registers the DatabaseSettings instance first; the key folder lives in its data dir.
+        var db = (DatabaseSettings)services.First(d => d.ServiceType == typeof(DatabaseSettings)).ImplementationInstance!;
+        services.AddOptions<CommunitySettings>().BindConfiguration(CommunitySettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        AddAccountStores(services, db, identityCore: false);
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = AuthCookie; // becomes __Host-dp.auth over HTTPS (HostPrefixedCookies)
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromDays(30);
+            o.SlidingExpiration = true;
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/denied";
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = AntiforgeryCookie;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.HeaderName = "X-CSRF-TOKEN";
+        });
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (ctx, ct) =>
+            {
+                if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                    ctx.HttpContext.Response.Headers.RetryAfter = ((int)retry.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                ctx.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+                await ctx.HttpContext.Response.WriteAsync("Too many attempts from your address. Wait a minute and try again.", ct);
+            };
+            o.AddPolicy(AuthPerIp, ctx => PostsOnly(ctx, "ip:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = s.AuthAttemptsPerIpPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+            }));
+            o.AddPolicy(MailPerIp, ctx => PostsOnly(ctx, "mail:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = s.MailsPerIpPerHour, Window = TimeSpan.FromHours(1), QueueLimit = 0,
+            }));
+            // Keyed by the member, so one busy account cannot exhaust the budget of others behind the same address.
+            o.AddPolicy(CommentsPerUser, ctx => PostsOnly(ctx, "user:" + (ctx.User.Identity?.IsAuthenticated == true ? UserIdOf(ctx) : ClientAddress(ctx)), s => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = s.CommentsPerUserPer10Minutes, Window = TimeSpan.FromMinutes(10), QueueLimit = 0,
+            }));
+        });
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<LoginThrottle>();
+        services.AddTransient<AccountMail>();
+        services.AddScoped<VoteToggle>();
+        services.AddScoped<CardExtras>();
+        services.AddScoped<CommentWriter>();
+        services.AddScoped<Submissions>();
+        return builder;
+    }
+
+    /// <summary>Identity on the app's database, shared by the server and the CLI (which has no cookies).</summary>
+    public static void AddAccountStores(IServiceCollection services, DatabaseSettings db, bool identityCore)
+    {
+        services.AddDataProtection()
+            .SetApplicationName("DailyPapers")
+            // Tokens in mails and cookies must survive restarts and be readable by the CLI: keep the keys with the data.
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(db.DataDir, "keys")));
+        services.Configure<PasswordHasherOptions>(o =>
+            // PBKDF2-HMAC-SHA512 (Identity's v3 format); 210,000 iterations is OWASP's 2023 figure for SHA-512.
+            o.IterationCount = 210_000);
+        IdentityBuilder ib = identityCore
+            ? services.AddIdentityCore<AppUser>(ConfigureIdentity).AddRoles<IdentityRole>()
+            : services.AddIdentity<AppUser, IdentityRole>(ConfigureIdentity);
+        ib.AddEntityFrameworkStores<AppDbContext>().AddDefaultTokenProviders().AddPasswordValidator<PasswordRules>();
+    }
+
+    private static void ConfigureIdentity(IdentityOptions o)
+    {
+        // Length and the common-password list (PasswordRules) instead of composition rules (NIST SP 800-63B).
+        o.Password.RequiredLength = PasswordRules.MinLength;
+        o.Password.RequireDigit = false;
+        o.Password.RequireLowercase = false;
+        o.Password.RequireUppercase = false;
+        o.Password.RequireNonAlphanumeric = false;
+        o.Password.RequiredUniqueChars = 1;
+        o.User.RequireUniqueEmail = true;
+        o.User.AllowedUserNameCharacters = ""; // user names are email addresses: any character
+        o.SignIn.RequireConfirmedEmail = true;
+        // No account lockout: it would let an attacker lock the owner out. LoginThrottle limits guesses per address instead.
+        o.Lockout.AllowedForNewUsers = false;
+    }
+
+    public static WebApplication UseCommunity(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
+        if (settings.TrustForwardedHeaders)
+        {
+            var fh = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            fh.KnownIPNetworks.Clear();
+            fh.KnownProxies.Clear();
+            app.UseForwardedHeaders(fh);
+        }
+        app.UseMiddleware<HostPrefixedCookies>();
+        // ServerApp.Create then runs authentication, the API middleware, authorization and the rate limiter.
+        return app;
+    }
+
+    public static string ClientAddress(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    public static string UserIdOf(HttpContext ctx) =>
+        ctx.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? "";
+
+    private static RateLimitPartition<string> PostsOnly(HttpContext ctx, string key, Func<CommunitySettings, FixedWindowRateLimiterOptions> options)
+    {
+        if (!HttpMethods.IsPost(ctx.Request.Method)) return RateLimitPartition.GetNoLimiter("read");
+        var s = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
+        return RateLimitPartition.GetFixedWindowLimiter(key, _ => options(s));
+    }
+}

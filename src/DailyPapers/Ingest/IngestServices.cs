@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DailyPapers.Ingest;
+
+public static class IngestServices
+{
+    /// <summary>Registers the arXiv sources, the harvester and (unless switched off) its scheduler.</summary>
+    public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddIngestCore();
+        return builder;
+    }
+
+    /// <summary>The services the CLI needs too (no hosted services).</summary>
+    public static IServiceCollection AddIngestCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<ArxivOptions>().BindConfiguration(ArxivOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.MinSpacing >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, "Arxiv: MinSpacing must be ≥ 0 and RequestTimeout > 0")
+            .ValidateOnStart();
+        // One instance per process, so every arXiv source shares the same request spacing.
+        services.AddSingleton(sp => new ArxivHttp(sp.GetRequiredService<IOptions<ArxivOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ArxivApiClient>();
+        services.AddSingleton<Harvester>();
+        return services;
+    }
+}

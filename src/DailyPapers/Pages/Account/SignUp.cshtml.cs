@@ -1,0 +1,55 @@
+using DailyPapers.Community;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace DailyPapers.Pages.Account;
+
+[EnableRateLimiting(CommunitySetup.MailPerIp)]
+public sealed class SignUpModel(UserManager<AppUser> users, AccountMail mail, IOptions<CommunitySettings> settings) : AccountPage
+{
+    public const string SentNotice = "Check your mail: we sent a link to finish signing up. (If this address already has an account, the mail says so.)";
+
+    public string? Email { get; private set; }
+    public string? DisplayName { get; private set; }
+    public bool Sent { get; private set; }
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync(string? email, string? displayName, string? password, CancellationToken ct)
+    {
+        Email = email?.Trim();
+        DisplayName = displayName?.Trim();
+        if (string.IsNullOrEmpty(Email) || !System.Net.Mail.MailAddress.TryCreate(Email, out _) || Email.Length > 256) Errors.Add("Enter a valid email address.");
+        if (string.IsNullOrEmpty(DisplayName) || DisplayName.Length > 64) Errors.Add("Enter a display name of at most 64 characters.");
+        // Password rules are checked before looking the address up, so the answer never depends on whether it exists.
+        if (PasswordRules.Check(password, Email) is { } pw) Errors.Add(pw);
+        if (Errors.Count > 0) { Response.StatusCode = 400; return Page(); }
+
+        var existing = await users.FindByEmailAsync(Email!);
+        if (existing is not null)
+        {
+            var token = await users.GeneratePasswordResetTokenAsync(existing);
+            await mail.SendAlreadyRegisteredAsync(Email!, AccountMail.Link(Request, settings.Value, ResetPath(Email!, token)), ct);
+        }
+        else
+        {
+            var user = new AppUser { UserName = Email, Email = Email, DisplayName = DisplayName! };
+            var result = await users.CreateAsync(user, password!);
+            if (!result.Succeeded)
+            {
+                // Only a concurrent sign-up with the same address gets here; say nothing more specific than the rules.
+                if (result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")) { Sent = true; Notice = SentNotice; return Page(); }
+                Errors.AddRange(result.Errors.Select(e => e.Description));
+                Response.StatusCode = 400;
+                return Page();
+            }
+            var token = await users.GenerateEmailConfirmationTokenAsync(user);
+            await mail.SendConfirmationAsync(Email!, AccountMail.Link(Request, settings.Value, ConfirmPath(user.Id, token)), ct);
+        }
+        Sent = true;
+        Notice = SentNotice;
+        return Page();
+    }
+}

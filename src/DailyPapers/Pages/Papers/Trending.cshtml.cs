@@ -1,0 +1,16 @@
+using DailyPapers.Data;
+using DailyPapers.Papers;
+using DailyPapers.Web;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
+
+namespace DailyPapers.Pages.Papers;
+
+[OutputCache(PolicyName = CachePolicies.Lists)]
+public sealed class TrendingModel(AppDbContext db, TimeProvider clock) : PageModel
+{
+    public List<(PaperCard Card, double Score)> Top { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct) =>
+        Top = await DailyPapers.Community.Trending.TopAsync(db, clock.GetUtcNow().UtcDateTime, ct: ct);
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using DailyPapers.Community;
+using DailyPapers.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using static DailyPapers.Tests.Community.CommunityKit;
+
+namespace DailyPapers.Tests.Community;
+
+public sealed class SubmissionTests
+{
+    /// <summary>A stand-in for export.arxiv.org/api/query on a loopback port: answers id_list look-ups from a table of papers.</summary>
+    private sealed class ArxivStub : IAsyncDisposable
+    {
+        public WebApplication App { get; }
+        public string BaseUrl { get; }
+
+        private ArxivStub(WebApplication app, string baseUrl) { App = app; BaseUrl = baseUrl; }
+
+        public static async Task<ArxivStub> StartAsync(Dictionary<string, DateTime> published)
+        {
+            var b = WebApplication.CreateSlimBuilder();
+            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.Logging.ClearProviders();
+            var app = b.Build();
+            app.MapGet("/api/query", (HttpContext ctx) =>
+            {
+                var ids = ctx.Request.Query["id_list"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
+                var entries = string.Concat(ids.Where(published.ContainsKey).Select(id => Entry(id, published[id])));
+                return Results.Text($"""
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">
+                      <title>arXiv Query</title>
+                      <opensearch:totalResults>{ids.Count(published.ContainsKey)}</opensearch:totalResults>
+                      <opensearch:startIndex>0</opensearch:startIndex>
+                      {entries}
+                    </feed>
+                    """, "application/atom+xml");
+            });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new ArxivStub(app, address.TrimEnd('/') + "/api/query");
+        }
+
+        private static string Entry(string id, DateTime published) => $"""
+            <entry>
+              <id>http://arxiv.org/abs/{id}v1</id>
+              <updated>{published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}</updated>
+              <published>{published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}</published>
+              <title>Submitted paper {id} on $\alpha$-stable noise</title>
+              <summary>An abstract for {id}.</summary>
+              <author><name>Grace Hopper</name></author>
+              <arxiv:primary_category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+              <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+            </entry>
+            """;
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task SubmissionsFollowTheRules(string engine)
+    {
+        var now = DateTime.UtcNow;
+        await using var stub = await ArxivStub.StartAsync(new()
+        {
+            ["2601.00001"] = now.AddDays(-2),
+            ["2601.00002"] = now.AddDays(-30),
+            ["2601.00003"] = now.AddDays(-1),
+        });
+        await using var server = await StartAsync(engine, b =>
+        {
+            b.Configuration["Arxiv:ApiBaseUrl"] = stub.BaseUrl;
+            b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
+            b.Configuration["Arxiv:MaxAttempts"] = "1";
+            b.Configuration["Community:SubmissionsPerUserPerDay"] = "1";
+        });
+        var email = UniqueEmail("submitter");
+        await CreateMemberAsync(server, email, "Grace");
+        var client = await LoggedInClientAsync(server, email);
+
+        async Task<HttpResponseMessage> Submit(string id) => await PostFormAsync(client, "/submit", "/submit", new() { ["id"] = id });
+
+        // Invalid, unknown and too old: refused, and none of them uses up the day's allowance.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Submit("not an id")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Submit("2601.09999")).StatusCode);
+        var old = await Submit("https://arxiv.org/abs/2601.00002");
+        Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
+        Assert.Contains("last 14 days", await old.Content.ReadAsStringAsync());
+
+        // A valid URL: the paper is added to today's list with the submitter's name.
+        var ok = await Submit("https://arxiv.org/abs/2601.00001v1");
+        Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+        Assert.Equal("/papers/2601.00001", ok.Headers.Location!.OriginalString);
+        var list = await NewClient(server).GetStringAsync($"/papers/date/{now:yyyy-MM-dd}");
+        Assert.Contains("Submitted paper 2601.00001", list);
+        Assert.Contains("submitted by Grace", list);
+
+        // The same paper again points to the existing one.
+        var dup = await Submit("2601.00001");
+        Assert.Equal(HttpStatusCode.Conflict, dup.StatusCode);
+        Assert.Contains("href=\"/papers/2601.00001\"", await dup.Content.ReadAsStringAsync());
+
+        // A second new paper on the same day is over the limit of one.
+        Assert.Equal((HttpStatusCode)429, (await Submit("2601.00003")).StatusCode);
+
+        await using var db = server.Database.Settings.CreateContext();
+        Assert.Equal(1, await db.Set<Submission>().CountAsync());
+        Assert.Equal(DateOnly.FromDateTime(now), (await db.Papers.SingleAsync(p => p.ArxivId == "2601.00001")).ListingDate);
+        Assert.False(await db.Papers.AnyAsync(p => p.ArxivId == "2601.00003" || p.ArxivId == "2601.00002"));
+    }
+}

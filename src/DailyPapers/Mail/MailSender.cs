@@ -30,6 +30,15 @@ public sealed class MailSender(IOptions<MailSettings> options) : IAsyncDisposabl
         _lastSent = DateTime.UtcNow;
     }
 
+    /// <summary>Drops the connection after a failure, so the next send starts a fresh SMTP session.</summary>
+    public async Task ResetAsync()
+    {
+        if (!_client.IsConnected) return;
+        // No QUIT: after a failure the session state is unknown, so just close the socket.
+        try { await _client.DisconnectAsync(false); }
+        catch (Exception) { /* already closed by the server */ }
+    }
+
     private async Task EnsureConnectedAsync(CancellationToken ct)
     {
         if (_client.IsConnected) return;

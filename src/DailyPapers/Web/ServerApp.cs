@@ -1,4 +1,5 @@
 using DailyPapers.Data;
+using DailyPapers.Digest;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -39,6 +40,7 @@ public static class ServerApp
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
+        builder.AddDigest();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -62,6 +64,7 @@ public static class ServerApp
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapRazorPages();
         // Capabilities map their endpoints here, one line each.
+        app.MapDigest();
         return app;
     }
 

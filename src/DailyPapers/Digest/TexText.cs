@@ -29,12 +29,21 @@ public static partial class TexText
         ["%"] = "%", ["&"] = "&", ["_"] = "_", ["#"] = "#", ["$"] = "$", ["{"] = "{", ["}"] = "}", [","] = " ", [";"] = " ", ["!"] = "",
     };
 
-    // Combining marks for \'e, \"o, \^a and friends: the base letter plus the mark, then NFC composes them.
-    private static readonly Dictionary<char, char> Accents = new()
+    // Accented letters by TeX accent command; composed from a table because string.Normalize needs ICU,
+    // which this app runs without (InvariantGlobalization). Letters not listed keep their base form.
+    private static readonly Dictionary<(char Accent, char Letter), char> Accented = BuildAccents(
+        ('\'', "aeiouyAEIOUYcnszCNSZ", "áéíóúýÁÉÍÓÚÝćńśźĆŃŚŹ"), ('`', "aeiouAEIOU", "àèìòùÀÈÌÒÙ"),
+        ('^', "aeiouAEIOU", "âêîôûÂÊÎÔÛ"), ('"', "aeiouyAEIOU", "äëïöüÿÄËÏÖÜ"), ('~', "anoANO", "ãñõÃÑÕ"),
+        ('=', "aeiouAEIOU", "āēīōūĀĒĪŌŪ"), ('.', "zeZEI", "żėŻĖİ"), ('c', "csCS", "çşÇŞ"),
+        ('v', "scznrezSCZNRE", "ščžňřěžŠČŽŇŘĚ"), ('u', "agAG", "ăğĂĞ"), ('H', "ouOU", "őűŐŰ"));
+
+    private static Dictionary<(char, char), char> BuildAccents(params (char Accent, string Letters, string Composed)[] rows)
     {
-        ['\''] = '\u0301', ['`'] = '\u0300', ['^'] = '\u0302', ['"'] = '\u0308', ['~'] = '\u0303',
-        ['='] = '\u0304', ['.'] = '\u0307', ['c'] = '\u0327', ['v'] = '\u030C', ['u'] = '\u0306', ['H'] = '\u030B',
-    };
+        var map = new Dictionary<(char, char), char>();
+        foreach (var (accent, letters, composed) in rows)
+            for (int i = 0; i < letters.Length; i++) map[(accent, letters[i])] = composed[i];
+        return map;
+    }
 
     private static readonly Dictionary<char, char> Superscripts = new()
     {
@@ -54,9 +63,8 @@ public static partial class TexText
         if (string.IsNullOrEmpty(tex)) return "";
         var s = AccentPattern().Replace(tex, m =>
         {
-            var letter = m.Groups["l1"].Success ? m.Groups["l1"].Value : m.Groups["l2"].Value;
-            if (letter == "i") letter = "ı"; // a dotless i takes the accent, as in \'{\i}
-            return (letter + Accents[m.Groups["a"].Value[0]]).Normalize(NormalizationForm.FormC).Replace("ı\u0301", "í");
+            var letter = (m.Groups["l1"].Success ? m.Groups["l1"].Value : m.Groups["l2"].Value)[0];
+            return Accented.TryGetValue((m.Groups["a"].Value[0], letter), out var c) ? c.ToString() : letter.ToString();
         });
         s = ScriptPattern().Replace(s, m =>
         {

@@ -141,7 +141,28 @@ public sealed class DigestMail
 
     private void AppendText(StringBuilder sb, PaperCard p, int n, string? reason)
     {
-        sb.Append(n).Append(". ").Append(TexText.ToPlain(p.Title)).Append('\n');
+        sb.Append(n).Append(". ").Append(Rendered(p, reason).Text);
+    }
+
+    private void AppendHtml(StringBuilder sb, PaperCard p, string? reason) => sb.Append(Rendered(p, reason).Html);
+
+    // Every subscriber gets the same top papers: render each paper once per edition, not once per message.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(PaperCard, string?), (string Text, string Html)> _rendered = new();
+
+    private (string Text, string Html) Rendered(PaperCard p, string? reason)
+    {
+        if (_rendered.TryGetValue((p, reason), out var hit)) return hit;
+        if (_rendered.Count > 20_000) _rendered.Clear(); // old editions' papers; keeps the cache bounded in a long-running server
+        var t = new StringBuilder(600);
+        RenderText(t, p, reason);
+        var h = new StringBuilder(900);
+        RenderHtml(h, p, reason);
+        return _rendered[(p, reason)] = (t.ToString(), h.ToString());
+    }
+
+    private void RenderText(StringBuilder sb, PaperCard p, string? reason)
+    {
+        sb.Append(TexText.ToPlain(p.Title)).Append('\n');
         sb.Append("   ").Append(Authors(p.Authors)).Append('\n');
         sb.Append("   ").Append(p.Upvotes).Append(p.Upvotes == 1 ? " upvote" : " upvotes");
         if (reason is not null) sb.Append(" · matches ").Append(reason);
@@ -175,7 +196,7 @@ public sealed class DigestMail
         return sb.ToString();
     }
 
-    private void AppendHtml(StringBuilder sb, PaperCard p, string? reason)
+    private void RenderHtml(StringBuilder sb, PaperCard p, string? reason)
     {
         sb.Append("<li style=\"margin-bottom:14px\"><a style=\"font-weight:600;font-size:15px\" href=\"").Append(Enc(_links.PaperUrl(p.ArxivId))).Append("\">")
           .Append(Enc(TexText.ToPlain(p.Title))).Append("</a><br><span style=\"color:#59636e;font-size:13px\">")

@@ -29,6 +29,8 @@ public sealed class DigestSettings
     [Range(0.01, 3600)] public double RetryMaxDelaySeconds { get; set; } = 60;
     /// <summary>A node owns a run for this long after its last progress; a crashed node's run is taken over after it.</summary>
     [Range(5, 3600)] public int LeaseSeconds { get; set; } = 120;
+    /// <summary>SMTP connections a run uses at once; Mail:RatePerSecond applies to each.</summary>
+    [Range(1, 16)] public int SendConcurrency { get; set; } = 2;
     [Range(10, 10_000)] public int BatchSize { get; set; } = 500;
 
     public bool SchedulerEnabled { get; set; } = true;

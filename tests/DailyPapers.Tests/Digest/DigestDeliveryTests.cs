@@ -19,13 +19,16 @@ public sealed class DigestDeliveryTests
         await DigestTestData.SeedPapersAsync(db.Settings);
         var emails = Enumerable.Range(0, 1000).Select(i => $"crash{i}@sink.test").ToList();
         await DigestTestData.AddConfirmedAsync(db.Settings, emails);
-        var (runner, _, _) = DigestTestData.Runner(db.Settings, DigestTestData.Settings(s => s.BatchSize = 100), DigestTestData.Mail(sink.Port));
+        var settings = DigestTestData.Settings(s => s.BatchSize = 100);
+        Assert.Equal(2, settings.SendConcurrency);
+        var (runner, _, _) = DigestTestData.Runner(db.Settings, settings, DigestTestData.Mail(sink.Port));
 
         using var crash = new CancellationTokenSource();
         // Cancel from inside the SMTP server while message 300 is being handed over: it is in flight.
         sink.Accepted = _ => { if (sink.Messages.Count == 300) crash.Cancel(); };
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.SendAsync(new DigestRequest(DigestFrequency.Daily, DigestTestData.Day), crash.Token));
-        Assert.InRange(sink.Messages.Count, 300, 301);
+        // Each of the run's SMTP connections may have had one message in flight.
+        Assert.InRange(sink.Messages.Count, 300, 300 + settings.SendConcurrency);
         await using (var ctx = db.Settings.CreateContext())
             Assert.Equal(RunStatus.Incomplete, (await ctx.Set<DigestRun>().SingleAsync()).Status);
 
@@ -37,7 +40,7 @@ public sealed class DigestDeliveryTests
         Assert.Equal(1000, result.Sent);
         var perRecipient = sink.Messages.GroupBy(m => m.Recipient).ToDictionary(g => g.Key, g => g.Count());
         Assert.All(emails, e => Assert.True(perRecipient.GetValueOrDefault(e) >= 1, $"{e} got no digest"));
-        Assert.True(perRecipient.Values.Count(n => n > 1) <= 1, "more duplicates than messages in flight");
+        Assert.True(perRecipient.Values.Count(n => n > 1) <= settings.SendConcurrency, "more duplicates than messages in flight");
         Assert.All(perRecipient.Values, n => Assert.True(n <= 2));
         // A duplicate carries the same Message-ID, so mail clients can fold it.
         Assert.All(sink.Messages.GroupBy(m => m.Recipient), g => Assert.Single(g.Select(m => m.MessageId).Distinct()));

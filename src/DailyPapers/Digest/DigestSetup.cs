@@ -28,6 +28,8 @@ public static class DigestSetup
             var f = Enum.TryParse<DigestFrequency>(frequency, true, out var ff) ? ff : DigestFrequency.Daily;
             var preview = await DigestAdmin.PreviewAsync(db, compose, settings.Value, email, f, ct);
             if (preview is null) return Results.Problem(statusCode: 404, title: "Nothing to preview", detail: "No papers, or no subscription with that address.");
+            // Mail HTML uses inline styles; allow them here and nothing else (no scripts, no remote anything), as in a mail client.
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
             return Results.Content(preview.HtmlBody ?? "", "text/html; charset=utf-8");
         });
         return app;

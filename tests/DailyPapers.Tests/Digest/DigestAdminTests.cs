@@ -50,7 +50,9 @@ public sealed partial class DigestAdminTests
         var login = await server.Client.PostAsync("admin/digest?handler=Login", Form(anonymous, ("token", AdminToken)));
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
 
-        var preview = await server.Client.GetStringAsync($"admin/digest/preview?email={Uri.EscapeDataString(address)}&frequency=daily");
+        var previewResponse = await server.Client.GetAsync($"admin/digest/preview?email={Uri.EscapeDataString(address)}&frequency=daily");
+        Assert.StartsWith("default-src 'none'", previewResponse.Headers.GetValues("Content-Security-Policy").Single());
+        var preview = await previewResponse.Content.ReadAsStringAsync();
         Assert.Contains("Bounds on α-divergences", preview);
         Assert.Contains("Protein folding with transformers", preview); // the subscriber's category match
 

@@ -65,7 +65,18 @@ public static class Subscriptions
         sub.ConfirmTokenHash = hash;
         sub.ConfirmTokenExpiresAt = now.AddHours(settings.ConfirmTokenHours);
         await db.SaveChangesAsync(ct);
-        await sender.SendAsync(compose.Confirmation(email, token), ct);
+        try
+        {
+            await sender.SendAsync(compose.Confirmation(email, token), ct);
+        }
+        catch
+        {
+            // The mail never left: forget the token so that trying again sends at once instead of waiting out the resend gap.
+            sub.ConfirmTokenHash = null;
+            sub.ConfirmTokenExpiresAt = null;
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>Finds the unexpired subscription a confirmation token belongs to, without using it.</summary>

@@ -173,6 +173,48 @@ public sealed partial class DigestSubscriptionTests
         Assert.False(await ctx.Set<Subscription>().AnyAsync());
     }
 
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task AnExpiredConfirmationTokenConfirmsNothing(string engine)
+    {
+        await using var server = await StartAsync(engine);
+        var address = MailInbox.NewAddress("late");
+        await SubscribeAsync(server, address);
+        var link = ConfirmLink().Match(Assert.Single(await MailInbox.WaitForAsync(address, 1)).TextBody ?? "").Value;
+        var token = Uri.UnescapeDataString(link[(link.IndexOf("token=") + 6)..]);
+        await using (var ctx = server.Database.Settings.CreateContext())
+            await ctx.Set<Subscription>().Where(s => s.Email == address).ExecuteUpdateAsync(u => u.SetProperty(s => s.ConfirmTokenExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+
+        var post = await server.Client.PostAsync("digest/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
+
+        Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+        Assert.Contains("expired", await post.Content.ReadAsStringAsync());
+        Assert.Equal(SubscriptionState.Unconfirmed, await StateAsync(server, address));
+    }
+
+    [Fact]
+    public async Task SubscribingWhileSmtpIsDownShowsAReadableErrorAndARetrySendsTheConfirmation()
+    {
+        await using var down = SmtpSink.Start();
+        down.Stop();
+        await using var server = await StartAsync(TestDatabase.Sqlite, c => c["Mail:Port"] = down.Port.ToString());
+        var (token, _) = await FormTokenAsync(server, "subscribe");
+        var response = await server.Client.PostAsync("subscribe", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Email"] = "patient@sink.test", ["Frequency"] = "weekly",
+        }));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("could not be sent just now", await response.Content.ReadAsStringAsync());
+        Assert.Equal(SubscriptionState.Unconfirmed, await StateAsync(server, "patient@sink.test"));
+
+        down.Restart();
+        var retry = await server.Client.PostAsync("subscribe", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Email"] = "patient@sink.test", ["Frequency"] = "weekly",
+        }));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Contains("Confirm", Assert.Single(down.Messages).Header("Subject"));
+    }
+
     private static async Task SubscribeAsync(TestServer server, string email, string categories = "", string keywords = "", string authors = "")
     {
         var (token, _) = await FormTokenAsync(server, "subscribe");

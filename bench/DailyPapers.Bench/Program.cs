@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "parse" => ParseBench.Run(args[1..]),
     "static" => await StaticServer.RunAsync(args[1..]),
     "votes" => await VoteBench.RunAsync(args[1..]),
+    "digest" => await DigestBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest> [options]   (see docs/benchmarks.md)");
     return 2;
 }

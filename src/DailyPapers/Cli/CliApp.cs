@@ -29,6 +29,7 @@ public static class CliApp
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(HarvestCommand.Create());
+        root.Subcommands.Add(DigestCommand.Create());
         return root;
     }
 

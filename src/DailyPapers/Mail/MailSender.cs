@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -30,11 +31,36 @@ public sealed class MailSender(IOptions<MailSettings> options) : IAsyncDisposabl
         _lastSent = DateTime.UtcNow;
     }
 
+    /// <summary>Drops the connection after a failure, so the next send starts a fresh SMTP session.</summary>
+    public async Task ResetAsync()
+    {
+        if (!_client.IsConnected) return;
+        // No QUIT: after a failure the session state is unknown, so just close the socket.
+        try { await _client.DisconnectAsync(false); }
+        catch (Exception) { /* already closed by the server */ }
+    }
+
     private async Task EnsureConnectedAsync(CancellationToken ct)
     {
         if (_client.IsConnected) return;
         _client.Timeout = _settings.TimeoutSeconds * 1000;
-        await _client.ConnectAsync(_settings.Host, _settings.Port, _settings.Tls, ct);
+        // Our own socket so Nagle can be switched off: MailKit writes a message in several small segments, and
+        // Nagle holding the last one until the server's delayed ACK costs ~40 ms per message (21 msg/s instead of hundreds).
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                connectTimeout.CancelAfter(TimeSpan.FromSeconds(_settings.TimeoutSeconds));
+                await socket.ConnectAsync(_settings.Host, _settings.Port, connectTimeout.Token);
+            }
+            await _client.ConnectAsync(socket, _settings.Host, _settings.Port, _settings.Tls, ct);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         if (!string.IsNullOrEmpty(_settings.Username))
             await _client.AuthenticateAsync(_settings.Username, _settings.Password ?? "", ct);
     }

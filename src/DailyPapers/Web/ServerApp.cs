@@ -2,6 +2,7 @@ using DailyPapers.Api;
 using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Feeds;
+using DailyPapers.Digest;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -45,6 +46,7 @@ public static class ServerApp
         builder.AddApi();
         builder.AddCommunity();
         builder.AddIngest();
+        builder.AddDigest();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -78,6 +80,7 @@ public static class ServerApp
         app.MapFeeds();
         app.MapExports();
         app.MapApi();
+        app.MapDigest();
         return app;
     }
 

@@ -1,0 +1,73 @@
+using DailyPapers.Data;
+using DailyPapers.Papers;
+using Microsoft.EntityFrameworkCore;
+
+namespace DailyPapers.Digest;
+
+/// <summary>A paper in a digest and, for personal matches, why it was picked ("cs.CL", "author Hinton").</summary>
+public sealed record DigestPaper(PaperCard Card, string? Reason);
+
+/// <summary>One edition: a frequency, a period and its top papers; the same for every subscriber.</summary>
+public sealed record DigestEdition(DigestFrequency Frequency, ListPeriod Period, IReadOnlyList<PaperCard> Top)
+{
+    /// <summary>"daily:2019-12-02" or "weekly:2019-W49": names the edition in the run table and in Message-IDs.</summary>
+    public string Key => $"{Frequency.ToString().ToLowerInvariant()}:{Period.Value}";
+
+    public static ListPeriod PeriodFor(DigestFrequency f, DateOnly date) =>
+        f == DigestFrequency.Weekly ? ListPeriod.WeekOf(date) : ListPeriod.Day(date);
+}
+
+/// <summary>Which papers go into a digest: the period's trending papers, plus matches for a subscriber's preferences.</summary>
+public static class DigestPapers
+{
+    public const int MaxPreferenceItems = 10;
+
+    /// <summary>The trending papers of the period. The one place the digest ranks papers; swap the ranking here.</summary>
+    public static Task<List<PaperCard>> TrendingAsync(AppDbContext db, ListPeriod period, int count, CancellationToken ct = default) =>
+        PaperLists.InPeriod(db, period, null).Ranked().Take(count).Cards().ToListAsync(ct);
+
+    public static async Task<DigestEdition> EditionAsync(AppDbContext db, DigestFrequency frequency, DateOnly date, int top, CancellationToken ct = default)
+    {
+        var period = DigestEdition.PeriodFor(frequency, date);
+        return new DigestEdition(frequency, period, await TrendingAsync(db, period, top, ct));
+    }
+
+    /// <summary>Papers of the period that match any category, followed author or keyword query, minus those already on top.</summary>
+    public static async Task<List<DigestPaper>> MatchesAsync(AppDbContext db, ListPeriod period, Subscription prefs, IReadOnlyCollection<long> exclude, int count, CancellationToken ct = default)
+    {
+        var found = new Dictionary<long, DigestPaper>();
+        if (count == 0) return [];
+        async Task Add(IQueryable<Paper> q, string reason)
+        {
+            var cards = await q.Where(p => !exclude.Contains(p.Id)).Ranked().Take(count).Cards().ToListAsync(ct);
+            foreach (var c in cards) found.TryAdd(c.Id, new DigestPaper(c, reason));
+        }
+
+        foreach (var cat in SplitCategories(prefs.Categories))
+            await Add(PaperLists.InPeriod(db, period, cat), cat);
+        foreach (var author in SplitLines(prefs.Authors))
+        {
+            var a = author.ToLowerInvariant();
+            await Add(PaperLists.InPeriod(db, period, null).Where(p => p.Authors.ToLower().Contains(a)), "author " + author);
+        }
+        foreach (var query in SplitLines(prefs.Keywords))
+        {
+            // Every word of the query must appear in the title or abstract; the lead may route this through search later.
+            var q = PaperLists.InPeriod(db, period, null);
+            foreach (var word in query.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(8))
+                q = q.Where(p => p.Title.ToLower().Contains(word) || p.Abstract.ToLower().Contains(word));
+            await Add(q, "“" + query + "”");
+        }
+        return found.Values
+            .OrderByDescending(p => p.Card.Upvotes).ThenByDescending(p => p.Card.FirstSubmittedAt).ThenByDescending(p => p.Card.Id)
+            .Take(count).ToList();
+    }
+
+    public static IEnumerable<string> SplitCategories(string s) =>
+        s.Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Take(MaxPreferenceItems);
+
+    public static IEnumerable<string> SplitLines(string s) =>
+        s.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            .Where(l => l.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxPreferenceItems);
+}

@@ -1,0 +1,57 @@
+using DailyPapers.Data;
+using DailyPapers.Mail;
+using Microsoft.Extensions.Options;
+
+namespace DailyPapers.Digest;
+
+/// <summary>Registers the digest services and endpoints on the web app; the CLI builds the same services with <see cref="ForCli"/>.</summary>
+public static class DigestSetup
+{
+    public static WebApplicationBuilder AddDigest(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DigestSettings>().BindConfiguration(DigestSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DigestLinks>();
+        builder.Services.AddSingleton<DigestMail>();
+        builder.Services.AddSingleton<DigestRunner>();
+        builder.Services.AddSingleton<DigestScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DigestScheduler>());
+        return builder;
+    }
+
+    public static WebApplication MapDigest(this WebApplication app)
+    {
+        // The preview is the mail's own HTML, so it gets its own endpoint rather than a page inside the layout.
+        app.MapGet("/admin/digest/preview", async (HttpContext http, string? email, string? frequency, AppDbContext db, DigestMail compose,
+            IOptions<DigestSettings> settings, CancellationToken ct) =>
+        {
+            if (!DigestAdmin.IsAuthorized(http, settings.Value)) return Results.Problem(statusCode: 403, title: "Admin token required", detail: "Sign in on /admin/digest first.");
+            var f = Enum.TryParse<DigestFrequency>(frequency, true, out var ff) ? ff : DigestFrequency.Daily;
+            var preview = await DigestAdmin.PreviewAsync(db, compose, settings.Value, email, f, ct);
+            if (preview is null) return Results.Problem(statusCode: 404, title: "Nothing to preview", detail: "No papers, or no subscription with that address.");
+            // Mail HTML uses inline styles; allow them here and nothing else (no scripts, no remote anything), as in a mail client.
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+            return Results.Content(preview.HtmlBody ?? "", "text/html; charset=utf-8");
+        });
+        return app;
+    }
+
+    /// <summary>The digest runner outside the web host, configured from DAILYPAPERS_* environment variables like the server.</summary>
+    public static DigestRunner ForCli(DatabaseSettings db, ILoggerFactory logs)
+    {
+        var config = new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build();
+        var mail = Bind<MailSettings>(config, MailSettings.Section);
+        var digest = Bind<DigestSettings>(config, DigestSettings.Section);
+        var links = new DigestLinks(digest, db);
+        return new DigestRunner(db, digest, mail, new DigestMail(links, mail, digest), logs.CreateLogger<DigestRunner>());
+    }
+
+    private static IOptions<T> Bind<T>(IConfiguration config, string section) where T : class, new()
+    {
+        var value = new T();
+        config.GetSection(section).Bind(value);
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(value, new(value), results, true))
+            throw new InvalidOperationException($"{section} settings are invalid: " + string.Join("; ", results.Select(r => r.ErrorMessage)));
+        return Options.Create(value);
+    }
+}

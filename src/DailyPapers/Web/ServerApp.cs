@@ -1,6 +1,7 @@
 using DailyPapers.Data;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
+using DailyPapers.Search;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -39,6 +40,7 @@ public static class ServerApp
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
+        builder.AddSearch();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -62,6 +64,7 @@ public static class ServerApp
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapRazorPages();
         // Capabilities map their endpoints here, one line each.
+        app.MapSearch();
         return app;
     }
 

@@ -80,7 +80,16 @@ public sealed class KeywordIndex : IDisposable
 
     public static string IndexPath(DatabaseSettings db) => System.IO.Path.Combine(db.DataDir, "search", "lucene");
 
-    public int DocumentCount => _writer.NumDocs;
+    /// <summary>Papers visible to searches (committed and refreshed).</summary>
+    public int DocumentCount
+    {
+        get
+        {
+            var searcher = _searchers.Acquire();
+            try { return searcher.IndexReader.NumDocs; }
+            finally { _searchers.Release(searcher); }
+        }
+    }
 
     /// <summary>Adds or replaces papers and commits them together with the new applied sequence.</summary>
     public async Task ApplyAsync(IReadOnlyList<IndexedPaper> papers, long appliedSequence, CancellationToken ct = default)

@@ -8,7 +8,7 @@ using Lucene.Net.Util;
 namespace DailyPapers.Search;
 
 /// <summary>How text becomes index terms: English stemming for title and abstract, plain folded words for names, exact codes for categories.</summary>
-internal static class SearchAnalysis
+public static class SearchAnalysis
 {
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 

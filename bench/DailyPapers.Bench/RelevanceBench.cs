@@ -19,12 +19,13 @@ internal static class RelevanceBench
         string? beir = null, keep = null;
         var modes = new List<SearchMode> { SearchMode.Hybrid };
         var ranking = KeywordRanking.Default;
+        List<float> k1s = [ranking.K1], bs = [ranking.B], titleBoosts = [ranking.TitleBoost], textBoosts = [ranking.TextBoost], absBoosts = [ranking.AbstractBoost];
         var fusion = FusionSettings.Default;
         var weights = new List<double>();
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => args[++i];
-            float F() => float.Parse(Next(), CultureInfo.InvariantCulture);
+            List<float> Fs() => Next().Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToList();
             switch (args[i])
             {
                 case "--beir": beir = Next(); break;
@@ -33,9 +34,12 @@ internal static class RelevanceBench
                     var m = Next();
                     modes = m == "all" ? [SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid] : [PaperSearch.ParseMode(m)];
                     break;
-                case "--k1": ranking = ranking with { K1 = F() }; break;
-                case "--b": ranking = ranking with { B = F() }; break;
-                case "--title-boost": ranking = ranking with { TitleBoost = F() }; break;
+                case "--k1": k1s = Fs(); break;
+                case "--b": bs = Fs(); break;
+                case "--title-boost": titleBoosts = Fs(); break;
+                case "--text-boost": textBoosts = Fs(); break;
+                case "--abstract-boost": absBoosts = Fs(); break;
+                case "--no-rescore": fusion = fusion with { RescoreKeywordHits = false }; break;
                 case "--fusion": fusion = fusion with { Method = Enum.Parse<FusionMethod>(Next(), true) }; break;
                 case "--kw-weight": weights = Next().Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList(); break;
                 case "--depth": fusion = fusion with { Depth = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
@@ -58,7 +62,8 @@ internal static class RelevanceBench
             foreach (var chunk in collection.Records().Chunk(SnapshotImport.BatchSize)) counts.Add(await upsert.UpsertAsync(chunk));
             Console.Error.WriteLine($"corpus: {collection.Docs.Count} docs, inserted {counts.Inserted}, unchanged {counts.Unchanged} ({sw.Elapsed.TotalSeconds:F1}s)");
 
-            using var engine = new SearchEngine(db, new SearchSettings(), ranking) { Fusion = fusion };
+            var rankings = (from k1 in k1s from b in bs from t in titleBoosts from x in textBoosts from a in absBoosts select ranking with { K1 = k1, B = b, TitleBoost = t, TextBoost = x, AbstractBoost = a }).ToList();
+            var engine = new SearchEngine(db, new SearchSettings(), rankings[0]) { Fusion = fusion };
             await engine.Keyword.CatchUpAsync(db);
             if (modes.Any(m => m != SearchMode.Keyword))
             {
@@ -72,17 +77,26 @@ internal static class RelevanceBench
             }
             var idMap = await PaperIdsAsync(db);
 
+            foreach (var r in rankings)
             foreach (var w in weights.Count == 0 ? [fusion.KeywordWeight] : weights)
             {
+                if (engine.Keyword.Ranking != r)
+                {
+                    // Same index, other scoring: BM25 parameters and field boosts apply at query time.
+                    var vectors = engine.Vectors;
+                    engine.Dispose();
+                    engine = new SearchEngine(db, new SearchSettings(), r, vectors) { VectorsLoaded = true };
+                }
                 engine.Fusion = fusion with { KeywordWeight = w };
                 foreach (var mode in modes)
                 {
                     if (weights.Count > 1 && mode != SearchMode.Hybrid && w != weights[0]) continue;
                     var (ndcg, recall, n) = Evaluate(engine, collection, idMap, mode);
-                    var extra = weights.Count > 0 && mode == SearchMode.Hybrid ? $" kw_weight={w:F2}" : "";
+                    var extra = (rankings.Count > 1 ? $" k1={r.K1} b={r.B} title_boost={r.TitleBoost} abstract_boost={r.AbstractBoost} text_boost={r.TextBoost}" : "") + (weights.Count > 0 && mode == SearchMode.Hybrid ? $" kw_weight={w:F2}" : "");
                     Console.WriteLine($"mode={mode.ToString().ToLowerInvariant()} ndcg@10={ndcg:F4} recall@100={recall:F4} queries={n}{extra}");
                 }
             }
+            engine.Dispose();
             return 0;
         }
         finally

@@ -1,7 +1,7 @@
 namespace DailyPapers.Search;
 
 /// <summary>How keyword and semantic rankings are merged; defaults tuned on the training collections (docs/benchmarks.md).</summary>
-public sealed record FusionSettings(FusionMethod Method = FusionMethod.Weighted, double KeywordWeight = 0.5, int Depth = 100, int RrfK = 60)
+public sealed record FusionSettings(FusionMethod Method = FusionMethod.Weighted, double KeywordWeight = 0.5, int Depth = 100, int RrfK = 60, bool RescoreKeywordHits = true)
 {
     public static readonly FusionSettings Default = new();
 }
@@ -12,7 +12,9 @@ public enum FusionMethod { Rrf, Weighted }
 public static class Fusion
 {
     /// <summary>Merges two best-first lists into one best-first list.</summary>
-    public static List<(long Id, double Score)> Fuse(IReadOnlyList<(long Id, float Score)> keyword, IReadOnlyList<(long Id, float Score)> semantic, FusionSettings s)
+    /// <param name="similarityOf">The exact semantic score of any paper, so keyword-only candidates are not treated as dissimilar.</param>
+    public static List<(long Id, double Score)> Fuse(IReadOnlyList<(long Id, float Score)> keyword, IReadOnlyList<(long Id, float Score)> semantic, FusionSettings s,
+        Func<long, float?>? similarityOf = null)
     {
         var scores = new Dictionary<long, double>(keyword.Count + semantic.Count);
         if (s.Method == FusionMethod.Rrf)
@@ -25,6 +27,14 @@ public static class Fusion
             // Min-max normalisation within each list puts BM25 (unbounded) and cosine (narrow band) on one 0..1 scale;
             // a paper absent from a list gets that list's floor, 0.
             Normalised(keyword, s.KeywordWeight, scores);
+            if (similarityOf is not null)
+            {
+                var seen = semantic.Select(x => x.Id).ToHashSet();
+                var extended = semantic.ToList();
+                foreach (var (id, _) in keyword)
+                    if (!seen.Contains(id) && similarityOf(id) is { } sim) extended.Add((id, sim));
+                semantic = extended;
+            }
             Normalised(semantic, 1 - s.KeywordWeight, scores);
         }
         var list = scores.Select(kv => (kv.Key, kv.Value)).ToList();

@@ -12,7 +12,8 @@ using Directory = System.IO.Directory;
 namespace DailyPapers.Search;
 
 /// <summary>BM25 parameters and field weights; the defaults are the values tuned on the training collections (docs/benchmarks.md).</summary>
-public sealed record KeywordRanking(float K1 = 1.2f, float B = 0.75f, float TitleBoost = 1.0f, float AbstractBoost = 1.0f, float AuthorsBoost = 1.0f)
+/// <remarks>A boost of 0 leaves that field out of unfielded queries; <c>text</c> is title and abstract as one field (one length norm).</remarks>
+public sealed record KeywordRanking(float K1 = 1.2f, float B = 0.75f, float TitleBoost = 0f, float AbstractBoost = 0f, float AuthorsBoost = 1.0f, float TextBoost = 1.0f)
 {
     public static readonly KeywordRanking Default = new();
 }
@@ -136,6 +137,7 @@ public sealed class KeywordIndex : IDisposable
             new NumericDocValuesField(SearchAnalysis.PaperId, p.Id),
             new TextField(SearchAnalysis.Title, p.Title, Field.Store.NO),
             new TextField(SearchAnalysis.Abstract, p.Abstract, Field.Store.NO),
+            new TextField(SearchAnalysis.Text, p.Title + "\n" + p.Abstract, Field.Store.NO),
             new TextField(SearchAnalysis.Authors, p.Authors, Field.Store.NO),
             new Int32Field(SearchAnalysis.Date, DateKey(p.ListingDate), Field.Store.NO),
         };

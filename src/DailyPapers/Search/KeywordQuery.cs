@@ -63,20 +63,23 @@ public static partial class KeywordQuery
         }
     }
 
-    private static QueryParser NewParser(Analyzer analyzer, KeywordRanking r) =>
-        new MultiFieldQueryParser(SearchAnalysis.Version, [SearchAnalysis.Title, SearchAnalysis.Abstract, SearchAnalysis.Authors], analyzer,
-            new Dictionary<string, float>
-            {
-                [SearchAnalysis.Title] = r.TitleBoost,
-                [SearchAnalysis.Abstract] = r.AbstractBoost,
-                [SearchAnalysis.Authors] = r.AuthorsBoost,
-            })
+    private static QueryParser NewParser(Analyzer analyzer, KeywordRanking r)
+    {
+        var boosts = new Dictionary<string, float>
+        {
+            [SearchAnalysis.Title] = r.TitleBoost,
+            [SearchAnalysis.Abstract] = r.AbstractBoost,
+            [SearchAnalysis.Text] = r.TextBoost,
+            [SearchAnalysis.Authors] = r.AuthorsBoost,
+        }.Where(kv => kv.Value > 0).ToDictionary();
+        return new MultiFieldQueryParser(SearchAnalysis.Version, boosts.Keys.ToArray(), analyzer, boosts)
         {
             DefaultOperator = Operator.OR,
             AllowLeadingWildcard = false,
             // "graph-based" stays one clause of its parts rather than a required phrase.
             AutoGeneratePhraseQueries = false,
         };
+    }
 
     /// <summary>Known field prefixes become index fields; any other "word:" is text, so "Note: foo" does not search a field "Note".</summary>
     private static string MapFields(string text) => FieldPrefix().Replace(text, m =>

@@ -91,7 +91,8 @@ public sealed class PaperSearch(SearchEngine engine, AppDbContext db)
 
         private static Highlighter Make(Query q, string field, IFragmenter? fragmenter)
         {
-            var scorer = new QueryScorer(q, field);
+            // No field restriction: unfielded words are searched in the combined "text" field but shown in title and abstract.
+            var scorer = new QueryScorer(q);
             return new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), new SimpleHTMLEncoder(), scorer)
             {
                 TextFragmenter = fragmenter ?? new SimpleSpanFragmenter(scorer, FragmentChars),

@@ -12,10 +12,10 @@ public static class SearchAnalysis
 {
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
-    public const string Title = "title", Abstract = "abstract", Authors = "authors", Category = "cat", Date = "date", PaperId = "pid", PaperKey = "pkey";
+    public const string Title = "title", Abstract = "abstract", Text = "text", Authors = "authors", Category = "cat", Date = "date", PaperId = "pid", PaperKey = "pkey";
 
     /// <summary>Bumped whenever analysis or fields change: an index built by another schema is rebuilt from the database.</summary>
-    public const string Schema = "1";
+    public const string Schema = "2";
 
     public static Analyzer Create() => new PerFieldAnalyzerWrapper(new EnglishText(), new Dictionary<string, Analyzer>
     {

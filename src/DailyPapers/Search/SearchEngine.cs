@@ -17,14 +17,15 @@ public sealed class SearchEngine : IDisposable
     private readonly Lazy<KeywordIndex> _keyword;
     public DatabaseSettings Database { get; }
     public SearchSettings Settings { get; }
-    public VectorIndex Vectors { get; } = new();
+    public VectorIndex Vectors { get; }
     public EmbeddingWork Embeddings { get; }
     public FusionSettings Fusion { get; set; } = FusionSettings.Default;
     /// <summary>True once the stored embeddings are loaded into memory.</summary>
     public volatile bool VectorsLoaded;
 
-    public SearchEngine(DatabaseSettings db, SearchSettings settings, KeywordRanking? ranking = null)
+    public SearchEngine(DatabaseSettings db, SearchSettings settings, KeywordRanking? ranking = null, VectorIndex? vectors = null)
     {
+        Vectors = vectors ?? new VectorIndex();
         Database = db;
         Settings = settings;
         _keyword = new(() => KeywordIndex.Open(db, ranking), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -75,7 +76,7 @@ public sealed class SearchEngine : IDisposable
         if (mode == SearchMode.Semantic)
             return new Ranking(sem.ConvertAll(h => (h.PaperId, (double)h.Score)), sem.Count, mode, query, notice);
 
-        var fused = Search.Fusion.Fuse(kw, sem, Fusion);
+        var fused = Search.Fusion.Fuse(kw, sem, Fusion, Fusion.RescoreKeywordHits ? id => Vectors.Similarity(id, vector) : null);
         return new Ranking(fused, Math.Max(kwTotal, fused.Count), mode, query, notice);
     }
 

@@ -61,6 +61,17 @@ public sealed class VectorIndex
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>Cosine similarity of one paper to the query; null when the paper has no embedding.</summary>
+    public float? Similarity(long paperId, ReadOnlySpan<float> query)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _slots.TryGetValue(paperId, out var slot) ? TensorPrimitives.Dot(query, _vectors.AsSpan(slot * _dim, _dim)) : null;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
     /// <summary>The <paramref name="k"/> most similar papers, best first; <paramref name="allowed"/> restricts the scan when filters apply.</summary>
     public List<(long PaperId, float Score)> Nearest(ReadOnlySpan<float> query, int k, Func<long, bool>? allowed = null)
     {

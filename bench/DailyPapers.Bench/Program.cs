@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "parse" => ParseBench.Run(args[1..]),
     "relevance" => await RelevanceBench.RunAsync(args[1..]),
     "embed-speed" => EmbedSpeedBench.Run(args[1..]),
+    "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|relevance|embed-speed> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|relevance|embed-speed|search-speed> [options]   (see docs/benchmarks.md)");
     return 2;
 }

@@ -16,7 +16,7 @@ internal static class RelevanceBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? beir = null, keep = null;
+        string? beir = null, smart = null, keep = null;
         var modes = new List<SearchMode> { SearchMode.Hybrid };
         var ranking = KeywordRanking.Default;
         List<float> k1s = [ranking.K1], bs = [ranking.B], titleBoosts = [ranking.TitleBoost], textBoosts = [ranking.TextBoost], absBoosts = [ranking.AbstractBoost];
@@ -29,6 +29,7 @@ internal static class RelevanceBench
             switch (args[i])
             {
                 case "--beir": beir = Next(); break;
+                case "--smart": smart = Next(); break;
                 case "--keep": keep = Next(); break; // reuse a data dir (and its embeddings) between runs
                 case "--mode":
                     var m = Next();
@@ -47,9 +48,9 @@ internal static class RelevanceBench
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
-        if (beir is null) { Console.Error.WriteLine("usage: relevance --beir DIR [--mode all|hybrid|keyword|semantic] [--keep DATADIR] [--k1 X --b X --title-boost X --fusion rrf|weighted --kw-weight W[,W…] --depth N]"); return 2; }
+        if (beir is null && smart is null) { Console.Error.WriteLine("usage: relevance --beir DIR [--mode all|hybrid|keyword|semantic] [--keep DATADIR] [--k1 X --b X --title-boost X --fusion rrf|weighted --kw-weight W[,W…] --depth N]"); return 2; }
 
-        var collection = BeirCollection.Load(beir);
+        var collection = beir is not null ? BeirCollection.Load(beir) : BeirCollection.LoadSmart(smart!);
         var dir = keep ?? Path.Combine(Path.GetTempPath(), "dp-bench-rel-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
         try
@@ -211,4 +212,56 @@ internal sealed class BeirCollection
         Categories = ["beir"],
         Versions = [new VersionInfo(1, new DateTime(2000, 1, 3, 0, 0, 0, DateTimeKind.Utc), null)],
     });
+
+    /// <summary>
+    /// A classic collection in SMART format (CISI, Cranfield): .I id, .T title, .W text. Cranfield's qrels number
+    /// queries by position and grade 1 (complete answer) … 4 (minimal interest), 5 or -1 none: gain = 5 - grade.
+    /// </summary>
+    public static BeirCollection LoadSmart(string dir)
+    {
+        var files = Directory.GetFiles(dir);
+        string Find(params string[] names) => files.First(f => names.Any(n => Path.GetFileName(f).EndsWith(n, StringComparison.OrdinalIgnoreCase)));
+        var c = new BeirCollection();
+        bool cranfield = files.Any(f => Path.GetFileName(f) == "cranqrel");
+        foreach (var (id, fields) in ReadSmart(Find(".ALL", ".all.1400")))
+            c.Docs.Add((id, fields.GetValueOrDefault('T', ""), fields.GetValueOrDefault('W', "")));
+        int position = 0;
+        foreach (var (id, fields) in ReadSmart(Find(".QRY", "cran.qry")))
+            c.Queries.Add((cranfield ? (++position).ToString(CultureInfo.InvariantCulture) : id, fields.GetValueOrDefault('W', "")));
+        foreach (var line in File.ReadLines(Find(".REL", "cranqrel")))
+        {
+            var f = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 2) continue;
+            int gain = 1;
+            if (cranfield)
+            {
+                int grade = int.Parse(f[2], CultureInfo.InvariantCulture);
+                if (grade is < 1 or > 4) continue;
+                gain = 5 - grade;
+            }
+            if (!c.Qrels.TryGetValue(f[0], out var d)) c.Qrels[f[0]] = d = [];
+            d[f[1]] = gain;
+        }
+        return c;
+    }
+
+    private static IEnumerable<(string Id, Dictionary<char, string> Fields)> ReadSmart(string path)
+    {
+        string? id = null;
+        char field = ' ';
+        var fields = new Dictionary<char, string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.StartsWith(".I ", StringComparison.Ordinal))
+            {
+                if (id is not null) yield return (id, fields);
+                id = line[3..].Trim();
+                fields = [];
+                field = ' ';
+            }
+            else if (line.Length >= 2 && line[0] == '.' && char.IsUpper(line[1]) && line.TrimEnd().Length == 2) field = line[1];
+            else if (field != ' ') fields[field] = fields.TryGetValue(field, out var t) ? t + " " + line.Trim() : line.Trim();
+        }
+        if (id is not null) yield return (id, fields);
+    }
 }

@@ -13,7 +13,7 @@ namespace DailyPapers.Search;
 
 /// <summary>BM25 parameters and field weights; the defaults are the values tuned on the training collections (docs/benchmarks.md).</summary>
 /// <remarks>A boost of 0 leaves that field out of unfielded queries; <c>text</c> is title and abstract as one field (one length norm).</remarks>
-public sealed record KeywordRanking(float K1 = 1.2f, float B = 0.75f, float TitleBoost = 0f, float AbstractBoost = 0f, float AuthorsBoost = 1.0f, float TextBoost = 1.0f)
+public sealed record KeywordRanking(float K1 = 1.2f, float B = 0.75f, float TitleBoost = 0.5f, float AbstractBoost = 1.0f, float AuthorsBoost = 1.0f, float TextBoost = 1.0f)
 {
     public static readonly KeywordRanking Default = new();
 }

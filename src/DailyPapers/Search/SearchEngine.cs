@@ -70,7 +70,7 @@ public sealed class SearchEngine : IDisposable
         if (mode == SearchMode.Keyword)
             return new Ranking(kw.ConvertAll(h => (h.Item1, (double)h.Item2)), kwTotal, mode, query, notice);
 
-        var vector = Embedder.Shared.Embed(Embedder.Truncate(text));
+        var vector = QueryVector(text);
         var allowed = filter is null ? null : Keyword.Collect(filter);
         var sem = Vectors.Nearest(vector, mode == SearchMode.Semantic ? depth : fusedDepth, allowed is null ? null : allowed.Contains);
         if (mode == SearchMode.Semantic)
@@ -78,6 +78,22 @@ public sealed class SearchEngine : IDisposable
 
         var fused = Search.Fusion.Fuse(kw, sem, Fusion, Fusion.RescoreKeywordHits ? id => Vectors.Similarity(id, vector) : null);
         return new Ranking(fused, Math.Max(kwTotal, fused.Count), mode, query, notice);
+    }
+
+    /// <summary>
+    /// Query embeddings are cached: paging and repeated queries (feeds, popular searches) skip the model.
+    /// Cleared when full rather than evicted one by one: simple, and the model rebuilds hot entries in milliseconds.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> _queryVectors = new();
+    private const int QueryCacheSize = 4096;
+
+    private float[] QueryVector(string text)
+    {
+        if (_queryVectors.TryGetValue(text, out var v)) return v;
+        v = Embedder.Shared.Embed(Embedder.Truncate(text));
+        if (_queryVectors.Count >= QueryCacheSize) _queryVectors.Clear();
+        _queryVectors[text] = v;
+        return v;
     }
 
     public void Dispose()

@@ -14,21 +14,35 @@ public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func
     /// <summary>Papers up to this sequence have been looked at in this process; due work is found above it.</summary>
     private long _watermark;
 
-    /// <summary>Loads the stored embeddings into the vector index.</summary>
+    /// <summary>Newest <c>ComputedAt</c> loaded so far: other nodes' new embeddings are found above it.</summary>
+    private DateTime _loadedUpTo = DateTime.MinValue;
+
+    /// <summary>
+    /// How far back each follow-up load looks again: a row committed by another node with a slightly older
+    /// clock or a long transaction is still picked up. Re-reading a minute of rows costs little.
+    /// </summary>
+    private static readonly TimeSpan FollowSlack = TimeSpan.FromMinutes(1);
+
+    /// <summary>Loads the stored embeddings into the vector index: all of them the first time, then those computed since (by any node).</summary>
     public async Task<int> LoadAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT \"PaperId\", \"Vector\" FROM paper_embeddings WHERE \"Model\" = @m";
+        bool first = _loadedUpTo == DateTime.MinValue;
+        cmd.CommandText = "SELECT \"PaperId\", \"Vector\", \"ComputedAt\" FROM paper_embeddings WHERE \"Model\" = @m" + (first ? "" : " AND \"ComputedAt\" >= @since");
         KeywordIndex.AddParameter(cmd, "@m", Embedder.ModelName);
+        if (!first) KeywordIndex.AddParameter(cmd, "@since", _loadedUpTo - FollowSlack);
         int n = 0;
         await using var rd = await cmd.ExecuteReaderAsync(ct);
         while (await rd.ReadAsync(ct))
         {
             var bytes = (byte[])rd.GetValue(1);
             vectors.Upsert(rd.GetInt64(0), Embedder.FromBytes(bytes));
+            var at = rd.GetDateTime(2);
+            if (at > _loadedUpTo) _loadedUpTo = DateTime.SpecifyKind(at, DateTimeKind.Utc);
             n++;
         }
+        if (first && _loadedUpTo == DateTime.MinValue) _loadedUpTo = DateTime.UtcNow - FollowSlack;
         return n;
     }
 

@@ -55,6 +55,10 @@ internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWork
             }
             if (done == 0)
             {
+                // Idle: pick up what other nodes embedded (several app nodes share one PostgreSQL).
+                try { await engine.Embeddings.LoadAsync(ct); }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+                catch (Exception ex) { log.LogError(ex, "Loading new embeddings failed; retrying"); }
                 try { await Task.Delay(IdleDelay, ct); }
                 catch (OperationCanceledException) { break; }
             }

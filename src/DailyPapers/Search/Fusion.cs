@@ -1,7 +1,7 @@
 namespace DailyPapers.Search;
 
 /// <summary>How keyword and semantic rankings are merged; defaults tuned on the training collections (docs/benchmarks.md).</summary>
-public sealed record FusionSettings(FusionMethod Method = FusionMethod.Weighted, double KeywordWeight = 0.5, int Depth = 100, int RrfK = 60, bool RescoreKeywordHits = true)
+public sealed record FusionSettings(FusionMethod Method = FusionMethod.Weighted, double KeywordWeight = 0.4, int Depth = 100, int RrfK = 60, bool RescoreKeywordHits = true)
 {
     public static readonly FusionSettings Default = new();
 }

@@ -8,11 +8,14 @@ return args.FirstOrDefault() switch
     "static" => await StaticServer.RunAsync(args[1..]),
     "votes" => await VoteBench.RunAsync(args[1..]),
     "digest" => await DigestBench.RunAsync(args[1..]),
+    "relevance" => await RelevanceBench.RunAsync(args[1..]),
+    "embed-speed" => EmbedSpeedBench.Run(args[1..]),
+    "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|search-speed> [options]   (see docs/benchmarks.md)");
     return 2;
 }

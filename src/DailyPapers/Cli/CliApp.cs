@@ -30,6 +30,7 @@ public static class CliApp
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(HarvestCommand.Create());
         root.Subcommands.Add(DigestCommand.Create());
+        root.Subcommands.Add(ReindexCommand.Create());
         return root;
     }
 

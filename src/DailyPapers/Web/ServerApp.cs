@@ -5,6 +5,7 @@ using DailyPapers.Feeds;
 using DailyPapers.Digest;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
+using DailyPapers.Search;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -47,6 +48,7 @@ public static class ServerApp
         builder.AddCommunity();
         builder.AddIngest();
         builder.AddDigest();
+        builder.AddSearch();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -81,6 +83,7 @@ public static class ServerApp
         app.MapExports();
         app.MapApi();
         app.MapDigest();
+        app.MapSearch();
         return app;
     }
 

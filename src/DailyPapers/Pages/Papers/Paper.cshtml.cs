@@ -1,5 +1,6 @@
 using DailyPapers.Data;
 using DailyPapers.Papers;
+using DailyPapers.Search;
 using DailyPapers.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,8 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DailyPapers.Pages.Papers;
 
-public sealed class PaperModel(AppDbContext db) : PageModel
+public sealed class PaperModel(AppDbContext db, PaperSearch search) : PageModel
 {
+    public IReadOnlyList<PaperCard> Similar { get; private set; } = [];
     public Paper? Paper { get; private set; }
     public ProblemView? Problem { get; private set; }
 
@@ -21,6 +23,7 @@ public sealed class PaperModel(AppDbContext db) : PageModel
             .FirstOrDefaultAsync(p => p.ArxivId == arxivId.BaseId, ct);
         if (Paper is null)
             return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here. It may not have been imported or harvested yet."));
+        Similar = await search.SimilarAsync(Paper.Id, 5, ct);
         return Page();
     }
 }

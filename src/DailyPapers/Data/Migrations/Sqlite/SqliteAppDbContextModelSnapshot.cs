@@ -747,6 +747,35 @@ namespace DailyPapers.Data.Migrations.Sqlite
                     b.ToTable("paper_versions", (string)null);
                 });
 
+            modelBuilder.Entity("DailyPapers.Search.PaperEmbedding", b =>
+                {
+                    b.Property<long>("PaperId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PaperSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TextHash")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("PaperId", "Model");
+
+                    b.HasIndex("Model", "ComputedAt");
+
+                    b.ToTable("paper_embeddings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -977,6 +1006,15 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 {
                     b.HasOne("DailyPapers.Papers.Paper", null)
                         .WithMany("Versions")
+                        .HasForeignKey("PaperId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DailyPapers.Search.PaperEmbedding", b =>
+                {
+                    b.HasOne("DailyPapers.Papers.Paper", null)
+                        .WithMany()
                         .HasForeignKey("PaperId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace DailyPapers.Data.Migrations.Sqlite
+namespace DailyPapers.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,16 +16,16 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "api_tokens",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Scope = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Scope = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastUsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -35,22 +36,22 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "digest_runs",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Frequency = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    PeriodStart = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    PeriodEnd = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Recipients = table.Column<int>(type: "INTEGER", nullable: false),
-                    Sent = table.Column<int>(type: "INTEGER", nullable: false),
-                    Rejected = table.Column<int>(type: "INTEGER", nullable: false),
-                    Skipped = table.Column<int>(type: "INTEGER", nullable: false),
-                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
-                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Frequency = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    PeriodStart = table.Column<DateOnly>(type: "date", nullable: false),
+                    PeriodEnd = table.Column<DateOnly>(type: "date", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Recipients = table.Column<int>(type: "integer", nullable: false),
+                    Sent = table.Column<int>(type: "integer", nullable: false),
+                    Rejected = table.Column<int>(type: "integer", nullable: false),
+                    Skipped = table.Column<int>(type: "integer", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -61,21 +62,21 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "digest_subscriptions",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
-                    Frequency = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Categories = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
-                    Keywords = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
-                    Authors = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
-                    UserId = table.Column<long>(type: "INTEGER", nullable: true),
-                    ConfirmTokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    ConfirmTokenExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ConfirmedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    UnsubscribedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    BounceCount = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    Frequency = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Categories = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    Keywords = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Authors = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    UserId = table.Column<long>(type: "bigint", nullable: true),
+                    ConfirmTokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ConfirmTokenExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ConfirmedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    UnsubscribedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    BounceCount = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -86,21 +87,21 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "harvest_runs",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SetSpec = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Trigger = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Pages = table.Column<int>(type: "INTEGER", nullable: false),
-                    Read = table.Column<int>(type: "INTEGER", nullable: false),
-                    Inserted = table.Column<int>(type: "INTEGER", nullable: false),
-                    Updated = table.Column<int>(type: "INTEGER", nullable: false),
-                    Unchanged = table.Column<int>(type: "INTEGER", nullable: false),
-                    Deleted = table.Column<int>(type: "INTEGER", nullable: false),
-                    Rejected = table.Column<int>(type: "INTEGER", nullable: false),
-                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SetSpec = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Trigger = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Pages = table.Column<int>(type: "integer", nullable: false),
+                    Read = table.Column<int>(type: "integer", nullable: false),
+                    Inserted = table.Column<int>(type: "integer", nullable: false),
+                    Updated = table.Column<int>(type: "integer", nullable: false),
+                    Unchanged = table.Column<int>(type: "integer", nullable: false),
+                    Deleted = table.Column<int>(type: "integer", nullable: false),
+                    Rejected = table.Column<int>(type: "integer", nullable: false),
+                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -111,18 +112,18 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "harvest_states",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SetSpec = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    LastDatestamp = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    ResumptionToken = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    ListFrom = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    ListUntil = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    ListMaxDatestamp = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    LastRunAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastSuccessAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SetSpec = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    LastDatestamp = table.Column<DateOnly>(type: "date", nullable: true),
+                    ResumptionToken = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    ListFrom = table.Column<DateOnly>(type: "date", nullable: true),
+                    ListUntil = table.Column<DateOnly>(type: "date", nullable: true),
+                    ListMaxDatestamp = table.Column<DateOnly>(type: "date", nullable: true),
+                    LastRunAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastSuccessAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -133,17 +134,17 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "hf_daily_entries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ArxivId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    ListDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Rank = table.Column<int>(type: "INTEGER", nullable: false),
-                    Upvotes = table.Column<int>(type: "INTEGER", nullable: false),
-                    NumComments = table.Column<int>(type: "INTEGER", nullable: true),
-                    GithubRepo = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    GithubStars = table.Column<int>(type: "INTEGER", nullable: true),
-                    ProjectPage = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    Organization = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ArxivId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ListDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    Rank = table.Column<int>(type: "integer", nullable: false),
+                    Upvotes = table.Column<int>(type: "integer", nullable: false),
+                    NumComments = table.Column<int>(type: "integer", nullable: true),
+                    GithubRepo = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    GithubStars = table.Column<int>(type: "integer", nullable: true),
+                    ProjectPage = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    Organization = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -154,29 +155,29 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "papers",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ArxivId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    LatestVersion = table.Column<int>(type: "INTEGER", nullable: false),
-                    Title = table.Column<string>(type: "TEXT", nullable: false),
-                    Abstract = table.Column<string>(type: "TEXT", nullable: false),
-                    Authors = table.Column<string>(type: "TEXT", nullable: false),
-                    Categories = table.Column<string>(type: "TEXT", nullable: false),
-                    PrimaryCategory = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Comments = table.Column<string>(type: "TEXT", nullable: true),
-                    JournalRef = table.Column<string>(type: "TEXT", nullable: true),
-                    Doi = table.Column<string>(type: "TEXT", nullable: true),
-                    ReportNo = table.Column<string>(type: "TEXT", nullable: true),
-                    License = table.Column<string>(type: "TEXT", nullable: true),
-                    Submitter = table.Column<string>(type: "TEXT", nullable: true),
-                    FirstSubmittedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastUpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ListingDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Withdrawn = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Upvotes = table.Column<int>(type: "INTEGER", nullable: false),
-                    CommentCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    ContentHash = table.Column<long>(type: "INTEGER", nullable: false),
-                    Sequence = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ArxivId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    LatestVersion = table.Column<int>(type: "integer", nullable: false),
+                    Title = table.Column<string>(type: "text", nullable: false),
+                    Abstract = table.Column<string>(type: "text", nullable: false),
+                    Authors = table.Column<string>(type: "text", nullable: false),
+                    Categories = table.Column<string>(type: "text", nullable: false),
+                    PrimaryCategory = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Comments = table.Column<string>(type: "text", nullable: true),
+                    JournalRef = table.Column<string>(type: "text", nullable: true),
+                    Doi = table.Column<string>(type: "text", nullable: true),
+                    ReportNo = table.Column<string>(type: "text", nullable: true),
+                    License = table.Column<string>(type: "text", nullable: true),
+                    Submitter = table.Column<string>(type: "text", nullable: true),
+                    FirstSubmittedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastUpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ListingDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    Withdrawn = table.Column<bool>(type: "boolean", nullable: false),
+                    Upvotes = table.Column<int>(type: "integer", nullable: false),
+                    CommentCount = table.Column<int>(type: "integer", nullable: false),
+                    ContentHash = table.Column<long>(type: "bigint", nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -187,10 +188,10 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "roles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -201,23 +202,23 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "users",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    PasswordHash = table.Column<string>(type: "text", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -228,14 +229,14 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "digest_deliveries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    RunId = table.Column<long>(type: "INTEGER", nullable: false),
-                    SubscriptionId = table.Column<long>(type: "INTEGER", nullable: false),
-                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RunId = table.Column<long>(type: "bigint", nullable: false),
+                    SubscriptionId = table.Column<long>(type: "bigint", nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -258,11 +259,11 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "paper_authors",
                 columns: table => new
                 {
-                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Position = table.Column<int>(type: "INTEGER", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", nullable: false),
-                    LastName = table.Column<string>(type: "TEXT", nullable: true),
-                    FirstNames = table.Column<string>(type: "TEXT", nullable: true)
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    Name = table.Column<string>(type: "text", nullable: false),
+                    LastName = table.Column<string>(type: "text", nullable: true),
+                    FirstNames = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -279,9 +280,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "paper_categories",
                 columns: table => new
                 {
-                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Position = table.Column<int>(type: "INTEGER", nullable: false),
-                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -295,13 +296,35 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "paper_embeddings",
+                columns: table => new
+                {
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    Model = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    TextHash = table.Column<long>(type: "bigint", nullable: false),
+                    PaperSequence = table.Column<long>(type: "bigint", nullable: false),
+                    Vector = table.Column<byte[]>(type: "bytea", nullable: false),
+                    ComputedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_paper_embeddings", x => new { x.PaperId, x.Model });
+                    table.ForeignKey(
+                        name: "FK_paper_embeddings_papers_PaperId",
+                        column: x => x.PaperId,
+                        principalTable: "papers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "paper_versions",
                 columns: table => new
                 {
-                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
-                    Version = table.Column<int>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Size = table.Column<string>(type: "TEXT", nullable: true)
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Size = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -318,11 +341,11 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "role_claims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RoleId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -339,17 +362,17 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "comments",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
-                    ParentId = table.Column<long>(type: "INTEGER", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    Markdown = table.Column<string>(type: "TEXT", maxLength: 10000, nullable: false),
-                    Html = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    EditedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Deleted = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Hidden = table.Column<bool>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    ParentId = table.Column<long>(type: "bigint", nullable: true),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Markdown = table.Column<string>(type: "character varying(10000)", maxLength: 10000, nullable: false),
+                    Html = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    EditedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Deleted = table.Column<bool>(type: "boolean", nullable: false),
+                    Hidden = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -377,9 +400,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "submissions",
                 columns: table => new
                 {
-                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -402,11 +425,11 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "user_claims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -423,10 +446,10 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "user_logins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
-                    ProviderKey = table.Column<string>(type: "TEXT", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false)
+                    LoginProvider = table.Column<string>(type: "text", nullable: false),
+                    ProviderKey = table.Column<string>(type: "text", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
+                    UserId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -443,8 +466,8 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "user_roles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    RoleId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -467,10 +490,10 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "user_tokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", nullable: false),
-                    Value = table.Column<string>(type: "TEXT", nullable: true)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    LoginProvider = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "text", nullable: false),
+                    Value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -487,9 +510,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "votes",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    PaperId = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -512,14 +535,14 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 name: "comment_reports",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    CommentId = table.Column<long>(type: "INTEGER", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ResolvedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ResolvedBy = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CommentId = table.Column<long>(type: "bigint", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ResolvedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ResolvedBy = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -652,6 +675,11 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 columns: new[] { "Code", "PaperId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_paper_embeddings_Model_ComputedAt",
+                table: "paper_embeddings",
+                columns: new[] { "Model", "ComputedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_papers_ArxivId",
                 table: "papers",
                 column: "ArxivId",
@@ -741,6 +769,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "paper_categories");
+
+            migrationBuilder.DropTable(
+                name: "paper_embeddings");
 
             migrationBuilder.DropTable(
                 name: "paper_versions");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace DailyPapers.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261125120647_Initial")]
+    [Migration("20261125120948_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -775,6 +775,35 @@ namespace DailyPapers.Data.Migrations.Postgres
                     b.ToTable("paper_versions", (string)null);
                 });
 
+            modelBuilder.Entity("DailyPapers.Search.PaperEmbedding", b =>
+                {
+                    b.Property<long>("PaperId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("PaperSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TextHash")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("PaperId", "Model");
+
+                    b.HasIndex("Model", "ComputedAt");
+
+                    b.ToTable("paper_embeddings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -1009,6 +1038,15 @@ namespace DailyPapers.Data.Migrations.Postgres
                 {
                     b.HasOne("DailyPapers.Papers.Paper", null)
                         .WithMany("Versions")
+                        .HasForeignKey("PaperId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DailyPapers.Search.PaperEmbedding", b =>
+                {
+                    b.HasOne("DailyPapers.Papers.Paper", null)
+                        .WithMany()
                         .HasForeignKey("PaperId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

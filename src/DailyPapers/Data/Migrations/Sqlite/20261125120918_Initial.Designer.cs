@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DailyPapers.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261125120610_Initial")]
+    [Migration("20261125120918_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -750,6 +750,35 @@ namespace DailyPapers.Data.Migrations.Sqlite
                     b.ToTable("paper_versions", (string)null);
                 });
 
+            modelBuilder.Entity("DailyPapers.Search.PaperEmbedding", b =>
+                {
+                    b.Property<long>("PaperId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PaperSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TextHash")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("PaperId", "Model");
+
+                    b.HasIndex("Model", "ComputedAt");
+
+                    b.ToTable("paper_embeddings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -980,6 +1009,15 @@ namespace DailyPapers.Data.Migrations.Sqlite
                 {
                     b.HasOne("DailyPapers.Papers.Paper", null)
                         .WithMany("Versions")
+                        .HasForeignKey("PaperId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DailyPapers.Search.PaperEmbedding", b =>
+                {
+                    b.HasOne("DailyPapers.Papers.Paper", null)
+                        .WithMany()
                         .HasForeignKey("PaperId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using DailyPapers.Data;
+using DailyPapers.Ingest;
+using DailyPapers.Search;
+using DailyPapers.Web;
+using Microsoft.Data.Sqlite;
+
+namespace DailyPapers.Bench;
+
+/// <summary>
+/// Search latency over the full snapshot: keyword (Lucene, as the server ranks) beside SQLite FTS5 on the same
+/// papers and queries, one and two clients; then hybrid including the query embedding.
+/// </summary>
+internal static partial class SearchSpeedBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? keep = null;
+        int rounds = 3;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--keep") keep = args[++i];
+            else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
+        var dir = keep ?? Path.Combine(Path.GetTempPath(), "dp-bench-search-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        var db = DatabaseSettings.Resolve(dir, null);
+        await ServerApp.MigrateAsync(db);
+        await using (var conn = db.CreateConnection())
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT COUNT(*) FROM papers";
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync()) == 0)
+            {
+                var s = await new SnapshotImport(new PaperUpsert(db)).RunAsync(Paths.Snapshot);
+                Console.Error.WriteLine($"imported {s.Read} papers in {s.Elapsed.TotalSeconds:F0}s");
+            }
+        }
+        using var engine = new SearchEngine(db, new SearchSettings());
+        var sw = Stopwatch.StartNew();
+        int indexed = await engine.Keyword.CatchUpAsync(db);
+        if (indexed > 0) Console.Error.WriteLine($"indexed {indexed} papers in {sw.Elapsed.TotalSeconds:F0}s");
+        Console.WriteLine($"papers={engine.Keyword.DocumentCount} queries={queries.Length}");
+
+        // SQLite FTS5 baseline: porter stemming, bm25 with the title weighted 2x, implicit AND of the words.
+        await using var fts = (SqliteConnection)db.CreateConnection();
+        await using (var cmd = fts.CreateCommand())
+        {
+            cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'bench_fts'";
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync()) == 0)
+            {
+                sw.Restart();
+                cmd.CommandText = "CREATE VIRTUAL TABLE bench_fts USING fts5(\"Title\", \"Abstract\", \"Authors\", content='papers', content_rowid='Id', tokenize='porter unicode61'); INSERT INTO bench_fts(bench_fts) VALUES('rebuild');";
+                await cmd.ExecuteNonQueryAsync();
+                Console.Error.WriteLine($"built FTS5 in {sw.Elapsed.TotalSeconds:F0}s");
+            }
+        }
+        var ftsQueries = queries.Select(q => string.Join(" ", Words().Matches(q).Select(m => "\"" + m.Value + "\""))).ToArray();
+
+        Func<int, Action<string>> lucene = _ => q => engine.Rank(q, SearchMode.Keyword, null, 20);
+        Func<int, Action<string>> sqlite = _ =>
+        {
+            var c = SqlitePragmas.Open(db.ConnectionString);
+            var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT rowid FROM bench_fts WHERE bench_fts MATCH @q ORDER BY bm25(bench_fts, 2.0, 1.0, 1.0) LIMIT 20";
+            var p = cmd.Parameters.Add("@q", SqliteType.Text);
+            return q =>
+            {
+                p.Value = q;
+                using var rd = cmd.ExecuteReader();
+                while (rd.Read()) { }
+            };
+        };
+
+        var kw1 = Measure(queries, lucene, 1, rounds);
+        var kw2 = Measure(queries, lucene, 2, rounds);
+        var ft1 = Measure(ftsQueries, sqlite, 1, rounds);
+        var ft2 = Measure(ftsQueries, sqlite, 2, rounds);
+        Print("keyword_lucene", 1, kw1); Print("keyword_lucene", 2, kw2);
+        Print("sqlite_fts5", 1, ft1); Print("sqlite_fts5", 2, ft2);
+        Console.WriteLine($"ratio_fts5_over_lucene p50={ft1.P50 / kw1.P50:F2} p95={ft1.P95 / kw1.P95:F2} p99={ft1.P99 / kw1.P99:F2} qps_2_clients={kw2.Qps / ft2.Qps:F2}");
+
+        // Hybrid: real embeddings where stored, stand-in random unit vectors for the rest (relevance never uses these).
+        int real = await engine.Embeddings.LoadAsync();
+        var rng = new Random(42);
+        var ids = new List<long>();
+        await using (var conn = db.CreateConnection())
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT \"Id\" FROM papers";
+            await using var rd = await cmd.ExecuteReaderAsync();
+            while (await rd.ReadAsync()) ids.Add(rd.GetInt64(0));
+        }
+        var v = new float[Embedder.Dimensions];
+        foreach (var id in ids)
+        {
+            if (engine.Vectors.TryGet(id, out _)) continue;
+            for (int i = 0; i < v.Length; i++) v[i] = (float)(rng.NextDouble() * 2 - 1);
+            var norm = MathF.Sqrt(v.Sum(x => x * x));
+            for (int i = 0; i < v.Length; i++) v[i] /= norm;
+            engine.Vectors.Upsert(id, v);
+        }
+        engine.VectorsLoaded = true;
+        Console.WriteLine($"vectors={engine.Vectors.Count} real_embeddings={real} stand_in={engine.Vectors.Count - real}");
+        var hy1 = Measure(queries, _ => q => engine.Rank(q, SearchMode.Hybrid, null, 20), 1, 1);
+        Print("hybrid_with_query_embedding", 1, hy1);
+        var emb = Measure(queries, _ => q => Embedder.Shared.Embed(q), 1, 1);
+        Print("query_embedding_only", 1, emb);
+        var scan = Measure(queries, _ => { var qv = Embedder.Shared.Embed("warm"); return q => engine.Vectors.Nearest(qv, 100); }, 1, 1);
+        Print("vector_scan_only", 1, scan);
+        Console.WriteLine($"rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
+        return 0;
+    }
+
+    private sealed record Latency(double P50, double P95, double P99, double Qps);
+
+    private static Latency Measure(string[] queries, Func<int, Action<string>> makeClient, int clients, int rounds)
+    {
+        var warm = makeClient(-1);
+        foreach (var q in queries) warm(q);
+        var samples = new List<double>[clients];
+        var wall = Stopwatch.StartNew();
+        Parallel.For(0, clients, new ParallelOptions { MaxDegreeOfParallelism = clients }, c =>
+        {
+            var run = makeClient(c);
+            var list = samples[c] = new List<double>(queries.Length * rounds);
+            var sw = new Stopwatch();
+            for (int r = 0; r < rounds; r++)
+                foreach (var q in queries)
+                {
+                    sw.Restart();
+                    run(q);
+                    list.Add(sw.Elapsed.TotalMilliseconds);
+                }
+        });
+        var all = samples.SelectMany(s => s).Order().ToArray();
+        double P(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
+        return new Latency(P(0.50), P(0.95), P(0.99), all.Length / wall.Elapsed.TotalSeconds);
+    }
+
+    private static void Print(string name, int clients, Latency l) =>
+        Console.WriteLine($"engine={name} clients={clients} p50_ms={l.P50:F2} p95_ms={l.P95:F2} p99_ms={l.P99:F2} queries_per_s={l.Qps:F0}");
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex Words();
+}

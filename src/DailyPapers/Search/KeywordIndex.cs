@@ -1,0 +1,277 @@
+using System.Data.Common;
+using System.Globalization;
+using DailyPapers.Data;
+using Lucene.Net.Analysis;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Directory = System.IO.Directory;
+
+namespace DailyPapers.Search;
+
+/// <summary>BM25 parameters and field weights; the defaults are the values tuned on the training collections (docs/benchmarks.md).</summary>
+/// <remarks>A boost of 0 leaves that field out of unfielded queries; <c>text</c> is title and abstract as one field (one length norm).</remarks>
+public sealed record KeywordRanking(float K1 = 1.2f, float B = 0.75f, float TitleBoost = 0.5f, float AbstractBoost = 1.0f, float AuthorsBoost = 1.0f, float TextBoost = 1.0f)
+{
+    public static readonly KeywordRanking Default = new();
+}
+
+/// <summary>A paper as the keyword index sees it.</summary>
+public sealed record IndexedPaper(long Id, string Title, string Abstract, string Authors, string Categories, DateOnly ListingDate, long Sequence);
+
+/// <summary>
+/// The Lucene index under the data dir: derived from the database, followed by sequence number, rebuildable.
+/// The last applied <c>papers.Sequence</c> is stored in the Lucene commit itself, so the index and its
+/// position can never disagree after a crash.
+/// </summary>
+public sealed class KeywordIndex : IDisposable
+{
+    private const string SequenceKey = "sequence", SchemaKey = "schema";
+
+    private readonly FSDirectory _dir;
+    private readonly IndexWriter _writer;
+    private readonly SearcherManager _searchers;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    public Analyzer Analyzer { get; }
+    public KeywordRanking Ranking { get; }
+    public Similarity Similarity { get; }
+    public string Path { get; }
+
+    /// <summary>The highest <c>papers.Sequence</c> whose change is committed to the index.</summary>
+    public long AppliedSequence { get; private set; }
+
+    private KeywordIndex(string path, KeywordRanking ranking)
+    {
+        Path = path;
+        Ranking = ranking;
+        Analyzer = SearchAnalysis.Create();
+        Similarity = new BM25Similarity(ranking.K1, ranking.B);
+        Directory.CreateDirectory(path);
+        _dir = FSDirectory.Open(path);
+        try
+        {
+            _writer = new IndexWriter(_dir, new IndexWriterConfig(SearchAnalysis.Version, Analyzer)
+            {
+                OpenMode = OpenMode.CREATE_OR_APPEND,
+                Similarity = Similarity,
+                RAMBufferSizeMB = 64,
+            });
+        }
+        catch (LockObtainFailedException)
+        {
+            _dir.Dispose();
+            throw new SearchIndexBusyException(path);
+        }
+        var data = _writer.CommitData;
+        if (data is not null && data.TryGetValue(SchemaKey, out var schema) && schema == SearchAnalysis.Schema
+            && data.TryGetValue(SequenceKey, out var seq))
+            AppliedSequence = long.Parse(seq, CultureInfo.InvariantCulture);
+        else if (_writer.NumDocs > 0)
+            _writer.DeleteAll(); // built by another schema: start over from the database
+        _searchers = new SearcherManager(_writer, true, new BM25SearcherFactory(Similarity));
+    }
+
+    /// <summary>Opens (or creates) the index of a data dir.</summary>
+    public static KeywordIndex Open(DatabaseSettings db, KeywordRanking? ranking = null) =>
+        new(IndexPath(db), ranking ?? KeywordRanking.Default);
+
+    public static KeywordIndex Open(string path, KeywordRanking? ranking = null) => new(path, ranking ?? KeywordRanking.Default);
+
+    public static string IndexPath(DatabaseSettings db) => System.IO.Path.Combine(db.DataDir, "search", "lucene");
+
+    /// <summary>Papers visible to searches (committed and refreshed).</summary>
+    public int DocumentCount
+    {
+        get
+        {
+            var searcher = _searchers.Acquire();
+            try { return searcher.IndexReader.NumDocs; }
+            finally { _searchers.Release(searcher); }
+        }
+    }
+
+    /// <summary>Adds or replaces papers and commits them together with the new applied sequence.</summary>
+    public async Task ApplyAsync(IReadOnlyList<IndexedPaper> papers, long appliedSequence, CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            foreach (var p in papers)
+                _writer.UpdateDocument(new Term(SearchAnalysis.PaperKey, p.Id.ToString(CultureInfo.InvariantCulture)), ToDocument(p));
+            CommitLocked(Math.Max(AppliedSequence, appliedSequence));
+        }
+        finally { _writeLock.Release(); }
+        _searchers.MaybeRefreshBlocking();
+    }
+
+    /// <summary>Forgets everything; searches keep seeing the old documents until the rebuild commits.</summary>
+    public async Task ResetAsync(CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            _writer.DeleteAll();
+            AppliedSequence = 0;
+        }
+        finally { _writeLock.Release(); }
+    }
+
+    private void CommitLocked(long sequence)
+    {
+        _writer.SetCommitData(new Dictionary<string, string>
+        {
+            [SequenceKey] = sequence.ToString(CultureInfo.InvariantCulture),
+            [SchemaKey] = SearchAnalysis.Schema,
+        });
+        _writer.Commit();
+        AppliedSequence = sequence;
+    }
+
+    private static Document ToDocument(IndexedPaper p)
+    {
+        var d = new Document
+        {
+            new StringField(SearchAnalysis.PaperKey, p.Id.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
+            new NumericDocValuesField(SearchAnalysis.PaperId, p.Id),
+            new TextField(SearchAnalysis.Title, p.Title, Field.Store.NO),
+            new TextField(SearchAnalysis.Abstract, p.Abstract, Field.Store.NO),
+            new TextField(SearchAnalysis.Text, p.Title + "\n" + p.Abstract, Field.Store.NO),
+            new TextField(SearchAnalysis.Authors, p.Authors, Field.Store.NO),
+            new Int32Field(SearchAnalysis.Date, DateKey(p.ListingDate), Field.Store.NO),
+        };
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var code in p.Categories.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // A whole archive filters too: cat:cs matches cs.CL and cs.LG.
+            var archive = code.Split('.')[0];
+            if (seen.Add(code)) d.Add(new StringField(SearchAnalysis.Category, code.ToLowerInvariant(), Field.Store.NO));
+            if (seen.Add(archive)) d.Add(new StringField(SearchAnalysis.Category, archive.ToLowerInvariant(), Field.Store.NO));
+        }
+        return d;
+    }
+
+    public static int DateKey(DateOnly d) => d.Year * 10000 + d.Month * 100 + d.Day;
+
+    /// <summary>Top <paramref name="n"/> papers for a query, with the total number of matches.</summary>
+    public (List<(long PaperId, float Score)> Hits, int Total) Search(Query query, int n)
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(query, Math.Max(1, n));
+            var leaves = searcher.IndexReader.Leaves;
+            var hits = new List<(long, float)>(top.ScoreDocs.Length);
+            foreach (var sd in top.ScoreDocs)
+                hits.Add((PaperIdOf(leaves, sd.Doc), sd.Score));
+            return (hits, top.TotalHits);
+        }
+        finally { _searchers.Release(searcher); }
+    }
+
+    /// <summary>Every paper id a filter admits, for restricting the vector scan.</summary>
+    public HashSet<long> Collect(Query filter)
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var collector = new PaperIdCollector();
+            searcher.Search(filter, collector);
+            return collector.Ids;
+        }
+        finally { _searchers.Release(searcher); }
+    }
+
+    private static long PaperIdOf(IList<AtomicReaderContext> leaves, int doc)
+    {
+        var leaf = leaves[ReaderUtil.SubIndex(doc, leaves)];
+        return leaf.AtomicReader.GetNumericDocValues(SearchAnalysis.PaperId).Get(doc - leaf.DocBase);
+    }
+
+    /// <summary>Brings the index up to date with the database: every paper whose sequence is above the applied one.</summary>
+    public async Task<int> CatchUpAsync(DatabaseSettings db, IProgress<(long Done, long Total)>? progress = null, CancellationToken ct = default)
+    {
+        const int batch = 2000; // papers per Lucene commit: few commits during a rebuild, small ones when following
+        long total = progress is null ? 0 : await CountAfterAsync(db, AppliedSequence, ct);
+        int applied = 0;
+        while (true)
+        {
+            var papers = await ReadAfterAsync(db, AppliedSequence, batch, ct);
+            if (papers.Count == 0) break;
+            await ApplyAsync(papers, papers[^1].Sequence, ct);
+            applied += papers.Count;
+            progress?.Report((applied, Math.Max(total, applied)));
+            if (papers.Count < batch) break;
+        }
+        return applied;
+    }
+
+    private static async Task<long> CountAfterAsync(DatabaseSettings db, long sequence, CancellationToken ct)
+    {
+        await using var conn = db.CreateConnection();
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM papers WHERE \"Sequence\" > @s";
+        AddParameter(cmd, "@s", sequence);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<List<IndexedPaper>> ReadAfterAsync(DatabaseSettings db, long sequence, int limit, CancellationToken ct)
+    {
+        await using var conn = db.CreateConnection();
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT \"Id\", \"Title\", \"Abstract\", \"Authors\", \"Categories\", \"ListingDate\", \"Sequence\" FROM papers WHERE \"Sequence\" > @s ORDER BY \"Sequence\" LIMIT @n";
+        AddParameter(cmd, "@s", sequence);
+        AddParameter(cmd, "@n", limit);
+        var list = new List<IndexedPaper>();
+        await using var rd = await cmd.ExecuteReaderAsync(ct);
+        while (await rd.ReadAsync(ct))
+        {
+            var listing = rd.GetValue(5) switch
+            {
+                DateOnly d => d,
+                DateTime dt => DateOnly.FromDateTime(dt),
+                var o => DateOnly.Parse(Convert.ToString(o, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
+            };
+            list.Add(new IndexedPaper(rd.GetInt64(0), rd.GetString(1), rd.GetString(2), rd.GetString(3), rd.GetString(4), listing, rd.GetInt64(6)));
+        }
+        return list;
+    }
+
+    internal static void AddParameter(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+
+    public void Dispose()
+    {
+        _searchers.Dispose();
+        _writer.Dispose();
+        _dir.Dispose();
+        _writeLock.Dispose();
+    }
+
+    private sealed class BM25SearcherFactory(Similarity similarity) : SearcherFactory
+    {
+        public override IndexSearcher NewSearcher(IndexReader reader) => new(reader) { Similarity = similarity };
+    }
+
+    private sealed class PaperIdCollector : ICollector
+    {
+        public readonly HashSet<long> Ids = [];
+        private NumericDocValues? _ids;
+        public void SetScorer(Scorer scorer) { }
+        public void Collect(int doc) => Ids.Add(_ids!.Get(doc));
+        public void SetNextReader(AtomicReaderContext context) => _ids = context.AtomicReader.GetNumericDocValues(SearchAnalysis.PaperId);
+        public bool AcceptsDocsOutOfOrder => true;
+    }
+}
+
+/// <summary>Another process (usually a running server) holds the index's write lock.</summary>
+public sealed class SearchIndexBusyException(string path)
+    : Exception($"The search index at {path} is in use by another process (a running server?). Stop it first, or rebuild from the running server.");

@@ -1,0 +1,106 @@
+using DailyPapers.Data;
+using Lucene.Net.Search;
+
+namespace DailyPapers.Search;
+
+public enum SearchMode { Hybrid, Keyword, Semantic }
+
+/// <summary>A ranked list of paper ids, and what produced it.</summary>
+public sealed record Ranking(List<(long Id, double Score)> Hits, int Total, SearchMode Mode, Query? KeywordQuery, string? Notice);
+
+/// <summary>
+/// This node's derived search state — the Lucene index and the in-memory vectors — and the ranking over them.
+/// The server, the CLI and the relevance benchmark all rank through <see cref="Rank"/>.
+/// </summary>
+public sealed class SearchEngine : IDisposable
+{
+    private readonly Lazy<KeywordIndex> _keyword;
+    public DatabaseSettings Database { get; }
+    public SearchSettings Settings { get; }
+    public VectorIndex Vectors { get; }
+    public EmbeddingWork Embeddings { get; }
+    public FusionSettings Fusion { get; set; } = FusionSettings.Default;
+    /// <summary>True once the stored embeddings are loaded into memory.</summary>
+    public volatile bool VectorsLoaded;
+
+    public SearchEngine(DatabaseSettings db, SearchSettings settings, KeywordRanking? ranking = null, VectorIndex? vectors = null)
+    {
+        Vectors = vectors ?? new VectorIndex();
+        Database = db;
+        Settings = settings;
+        _keyword = new(() => KeywordIndex.Open(db, ranking), LazyThreadSafetyMode.ExecutionAndPublication);
+        Embeddings = new EmbeddingWork(db, Vectors, () => Embedder.Shared);
+    }
+
+    public KeywordIndex Keyword => _keyword.Value;
+
+    /// <summary>Share of indexed papers that have an embedding in memory.</summary>
+    public double SemanticCoverage
+    {
+        get
+        {
+            if (!Settings.Embeddings || !VectorsLoaded) return 0;
+            int docs = Keyword.DocumentCount;
+            return docs == 0 ? 1 : Math.Min(1.0, (double)Vectors.Count / docs);
+        }
+    }
+
+    public bool SemanticReady => Settings.Embeddings && VectorsLoaded && SemanticCoverage >= Settings.MinSemanticCoverage;
+
+    /// <summary>Ranks papers for a query; <paramref name="depth"/> is how many of the best are wanted.</summary>
+    public Ranking Rank(string text, SearchMode mode, Query? filter, int depth)
+    {
+        var query = KeywordQuery.Parse(text, Keyword.Analyzer, Keyword.Ranking);
+        string? notice = null;
+        if (mode != SearchMode.Keyword && !SemanticReady)
+        {
+            notice = !Settings.Embeddings
+                ? "Semantic search is switched off on this server: these are keyword results only."
+                : $"Semantic search is not ready yet ({Vectors.Count:N0} of {Keyword.DocumentCount:N0} papers have embeddings): these are keyword results only.";
+            mode = SearchMode.Keyword;
+        }
+        if (mode == SearchMode.Keyword && query is null)
+            throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
+
+        int fusedDepth = Math.Max(depth, Fusion.Depth);
+        List<(long, float)> kw = [];
+        int kwTotal = 0;
+        if (query is not null && mode != SearchMode.Semantic)
+            (kw, kwTotal) = Keyword.Search(KeywordQuery.Restrict(query, filter), mode == SearchMode.Keyword ? depth : fusedDepth);
+        if (mode == SearchMode.Keyword)
+            return new Ranking(kw.ConvertAll(h => (h.Item1, (double)h.Item2)), kwTotal, mode, query, notice);
+
+        var vector = QueryVector(text);
+        var allowed = filter is null ? null : Keyword.Collect(filter);
+        var sem = Vectors.Nearest(vector, mode == SearchMode.Semantic ? depth : fusedDepth, allowed is null ? null : allowed.Contains);
+        if (mode == SearchMode.Semantic)
+            return new Ranking(sem.ConvertAll(h => (h.PaperId, (double)h.Score)), sem.Count, mode, query, notice);
+
+        var fused = Search.Fusion.Fuse(kw, sem, Fusion, Fusion.RescoreKeywordHits ? id => Vectors.Similarity(id, vector) : null);
+        return new Ranking(fused, Math.Max(kwTotal, fused.Count), mode, query, notice);
+    }
+
+    /// <summary>
+    /// Query embeddings are cached: paging and repeated queries (feeds, popular searches) skip the model.
+    /// Cleared when full rather than evicted one by one: simple, and the model rebuilds hot entries in milliseconds.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> _queryVectors = new();
+    private const int QueryCacheSize = 4096;
+
+    private float[] QueryVector(string text)
+    {
+        if (_queryVectors.TryGetValue(text, out var v)) return v;
+        v = Embedder.Shared.Embed(Embedder.Truncate(text));
+        if (_queryVectors.Count >= QueryCacheSize) _queryVectors.Clear();
+        _queryVectors[text] = v;
+        return v;
+    }
+
+    public void Dispose()
+    {
+        if (_keyword.IsValueCreated) _keyword.Value.Dispose();
+    }
+}
+
+/// <summary>A request the user can fix: shown as a message (UI) or a 400 ProblemDetails (API).</summary>
+public sealed class SearchRequestException(string message) : Exception(message);

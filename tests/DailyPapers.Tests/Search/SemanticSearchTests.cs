@@ -1,0 +1,53 @@
+using DailyPapers.Tests.Support;
+using static DailyPapers.Tests.Search.SearchTestSupport;
+
+namespace DailyPapers.Tests.Search;
+
+public sealed class SemanticSearchTests
+{
+    /// <summary>Describes the NILM paper without its words "energy", "disaggregation", "neural" or "network".</summary>
+    private const string Paraphrase = "q=splitting+a+household%27s+electricity+meter+reading+into+individual+appliance+usage";
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task SemanticAndHybridFindAPaperDescribedInOtherWordsAndSimilarPapersShow(string engine)
+    {
+        // 24 papers: the embedding model runs in the test, so the corpus stays small.
+        await using var server = await StartWithSampleAsync(engine, embeddings: true, firstLines: 23);
+        await WaitForAsync(server, s => s.GetProperty("embeddedPapers").GetInt32() == 24 && s.GetProperty("semanticReady").GetBoolean(), seconds: 600);
+
+        var semantic = await SearchAsync(server, Paraphrase + "&mode=semantic");
+        Assert.Equal("semantic", semantic.GetProperty("mode").GetString());
+        Assert.Equal(NilmId, Ids(semantic)[0]);
+
+        var hybrid = await SearchAsync(server, Paraphrase);
+        Assert.Equal("hybrid", hybrid.GetProperty("mode").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, hybrid.GetProperty("notice").ValueKind);
+        Assert.Equal(NilmId, Ids(hybrid)[0]);
+
+        // Filters apply to the semantic list too.
+        Assert.DoesNotContain(NilmId, Ids(await SearchAsync(server, Paraphrase + "&mode=semantic&cat=math")));
+
+        var page = await server.Client.GetStringAsync($"papers/{NilmId}");
+        Assert.Contains("Similar papers", page);
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(page[page.IndexOf("Similar papers", StringComparison.Ordinal)..], "class=\"card\"").Count);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task EmbeddingsAreStoredSoARestartDoesNotRecomputeThem(string engine)
+    {
+        await using var server = await StartWithSampleAsync(engine, embeddings: true, firstLines: 5);
+        await WaitForAsync(server, s => s.GetProperty("embeddedPapers").GetInt32() == 6, seconds: 600);
+
+        // A second app on the same database loads the stored vectors instead of embedding again.
+        var app = DailyPapers.Web.ServerApp.Create(server.Database.Settings, ["--urls", "http://127.0.0.1:0", "--environment", "Production"], b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            b.Configuration["Search:Embeddings"] = "true";
+        });
+        var search = app.Services.GetRequiredService<DailyPapers.Search.SearchEngine>();
+        var loaded = await search.Embeddings.LoadAsync();
+        Assert.Equal(6, loaded);
+        Assert.Equal(0, await search.Embeddings.RunBatchAsync(64));
+        await app.DisposeAsync();
+    }
+}

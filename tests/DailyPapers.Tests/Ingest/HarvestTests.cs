@@ -108,7 +108,8 @@ public sealed class HarvestTests
         int killAt = int.MaxValue;
         await using var stub = await ArxivStub.StartAsync(clock, Spacing, async (ctx, n) =>
         {
-            if (n == killAt) await kill.CancelAsync();
+            // The kill lands once page N has been sent, while the harvester is parsing or writing it.
+            if (n == killAt) ctx.Response.OnCompleted(() => kill.CancelAsync());
             await stream.HandleAsync(ctx);
         });
         var options = Fixtures.Options(stub.BaseUrl);

@@ -9,14 +9,28 @@ internal static class ImportCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "Kaggle arxiv-metadata-oai-snapshot JSON lines file, plain or .gz" };
+        var path = new Argument<string>("PATH") { Description = "kaggle: arxiv-metadata-oai-snapshot JSON lines, plain or .gz; hf-daily: a daily_papers JSON file, a folder of them, or a .tar.gz" };
         var format = new Option<string>("--format") { Description = "Input format", DefaultValueFactory = _ => "kaggle" };
-        format.AcceptOnlyFromAmong("kaggle");
+        format.AcceptOnlyFromAmong("kaggle", "hf-daily");
         var cmd = new Command("import", "Import paper metadata from a file. Safe to repeat: unchanged papers are left alone.") { path, format };
         cmd.SetAction(async (p, ct) =>
         {
             var db = CliApp.Settings(p);
             var file = p.GetValue(path)!;
+            if (p.GetValue(format) == "hf-daily")
+            {
+                if (!File.Exists(file) && !Directory.Exists(file)) throw new CliException($"no such file or folder: {file}");
+                await ServerApp.MigrateAsync(db, ct);
+                var hf = await new HfDailyImport(db, new PaperUpsert(db)).RunAsync(file, ct);
+                foreach (var problem in hf.Problems.Take(20)) Console.Error.WriteLine(problem);
+                Console.WriteLine($"days: {hf.Days}");
+                Console.WriteLine($"entries: {hf.Entries}");
+                Console.WriteLine($"new_papers: {hf.NewPapers}");
+                Console.WriteLine($"known_papers: {hf.KnownPapers}");
+                Console.WriteLine($"rejected: {hf.Rejected}");
+                Console.WriteLine($"problems: {hf.Problems.Count}");
+                return hf.Days == 0 ? 1 : 0;
+            }
             if (!File.Exists(file)) throw new CliException($"no such file: {file}");
             await ServerApp.MigrateAsync(db, ct);
             var import = new SnapshotImport(new PaperUpsert(db));

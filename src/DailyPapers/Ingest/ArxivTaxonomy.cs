@@ -47,6 +47,9 @@ public static class ArxivTaxonomy
     public static string? CodeFor(string subject) =>
         CodeByName.TryGetValue(Text.Squash(subject), out var code) ? code : null;
 
+    /// <summary>The group names that prefix category names ("Computer Science", "Physics", …).</summary>
+    public static IEnumerable<string> GroupNames => Groups.Select(g => g.Group);
+
     /// <summary>Every code the table knows, for tests and validation.</summary>
     public static IReadOnlyCollection<string> KnownCodes => CodeByName.Values.Distinct().ToArray();
 }

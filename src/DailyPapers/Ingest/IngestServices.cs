@@ -9,6 +9,11 @@ public static class IngestServices
     public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
     {
         builder.Services.AddIngestCore();
+        builder.Services.AddOptions<HarvestScheduleOptions>().BindConfiguration(HarvestScheduleOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Harvest:TimeZone is not a known time zone")
+            .Validate(o => o.CheckEvery >= TimeSpan.FromSeconds(10), "Harvest:CheckEvery must be at least 10 s")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<HarvestScheduler>();
         return builder;
     }
 

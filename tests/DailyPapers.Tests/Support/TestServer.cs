@@ -26,6 +26,8 @@ public sealed class TestServer : IAsyncDisposable
         var app = ServerApp.Create(db.Settings, ["--urls", "http://127.0.0.1:0", "--environment", "Production"], b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
+            // Tests never reach arXiv: the background harvest stays off unless a test switches it on.
+            b.Configuration["Harvest:Enabled"] = "false";
             configure?.Invoke(b);
         });
         await app.StartAsync();

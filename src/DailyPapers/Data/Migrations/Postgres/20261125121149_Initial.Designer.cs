@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace DailyPapers.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261125120948_Initial")]
+    [Migration("20261125121149_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

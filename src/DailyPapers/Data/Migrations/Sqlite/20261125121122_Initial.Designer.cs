@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DailyPapers.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261125120918_Initial")]
+    [Migration("20261125121122_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

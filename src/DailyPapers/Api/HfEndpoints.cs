@@ -74,22 +74,28 @@ public static class HfEndpoints
     }
 
     internal static async Task<Results<Ok<List<HfDailyPaper>>, JsonHttpResult<HfError>>> Search(
-        HttpContext ctx, AppDbContext db, string? q, string? limit, CancellationToken ct)
+        HttpContext ctx, AppDbContext db, DailyPapers.Search.PaperSearch search, string? q, string? limit, CancellationToken ct)
     {
         if (q is { Length: > MaxQueryLength }) return Error($"'q' must be at most {MaxQueryLength} characters.");
         if (!TryInt(limit, DefaultLimit, 1, MaxSearchLimit, out var size)) return Error($"'limit' must be between 1 and {MaxSearchLimit}, not '{limit}'.");
-        IQueryable<Paper> matches;
+        IReadOnlyList<ListItem> items;
         if (string.IsNullOrWhiteSpace(q))
         {
             // No query: the latest day, as the search page shows before anything is typed.
             var latest = await PaperLists.LatestDayAsync(db, ct) ?? DateOnly.MinValue;
-            matches = PaperLists.InPeriod(db, ListPeriod.Day(latest), null).Ranked();
+            items = await ListItems.LoadAsync(db, PaperLists.InPeriod(db, ListPeriod.Day(latest), null).Ranked(), size, ct);
         }
         else
         {
-            matches = TitleSearchFallback.Matches(db, q);
+            try
+            {
+                items = await SearchItems.LoadAsync(search, db, q, size, ct);
+            }
+            catch (DailyPapers.Search.SearchRequestException ex)
+            {
+                return Error(ex.Message);
+            }
         }
-        var items = await ListItems.LoadAsync(db, matches, size, ct);
         var site = FeedEndpoints.SiteUrl(ctx);
         return TypedResults.Ok(items.Select(i => HfMapping.Entry(i, site)).ToList());
     }
@@ -107,19 +113,5 @@ public static class HfEndpoints
         value = fallback;
         if (s is null) return true;
         return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-    }
-}
-
-/// <summary>
-/// FALLBACK until Search/PaperSearch is merged: a case-insensitive substring match on titles, most upvoted first.
-/// Used by /api/papers/search and /feeds/search.*; at merge, replace this one method with PaperSearch so the API,
-/// the search feed and the search page return the same papers.
-/// </summary>
-public static class TitleSearchFallback
-{
-    public static IQueryable<Paper> Matches(AppDbContext db, string q)
-    {
-        var term = Ingest.Text.Squash(q).ToLowerInvariant();
-        return db.Papers.Where(x => x.Title.ToLower().Contains(term)).Ranked();
     }
 }

@@ -26,6 +26,23 @@ public static class Trending
     public static double AgeHours(DateOnly listingDate, DateTime nowUtc) =>
         (nowUtc - listingDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).TotalHours;
 
+    /// <summary>
+    /// The trending papers of one list period, scored as at the period's end; papers nobody voted on or discussed
+    /// follow in list order (upvotes, then recency), so a quiet period still fills the list.
+    /// </summary>
+    public static async Task<List<PaperCard>> TopOfPeriodAsync(AppDbContext db, ListPeriod period, int take, CancellationToken ct = default)
+    {
+        var end = period.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var engaged = await PaperLists.InPeriod(db, period, null).Where(p => p.Upvotes > 0 || p.CommentCount > 0).Cards().ToListAsync(ct);
+        var top = engaged
+            .OrderByDescending(c => Score(c.Upvotes, c.CommentCount, AgeHours(c.ListingDate, end))).ThenByDescending(c => c.Upvotes).ThenByDescending(c => c.Id)
+            .Take(take)
+            .ToList();
+        if (top.Count < take)
+            top.AddRange(await PaperLists.InPeriod(db, period, null).Where(p => p.Upvotes == 0 && p.CommentCount == 0).Ranked().Take(take - top.Count).Cards().ToListAsync(ct));
+        return top;
+    }
+
     /// <summary>The top papers listed in the last <see cref="WindowDays"/> days with at least one vote or comment, best first.</summary>
     public static async Task<List<(PaperCard Card, double Score)>> TopAsync(AppDbContext db, DateTime nowUtc, int take = 50, CancellationToken ct = default)
     {

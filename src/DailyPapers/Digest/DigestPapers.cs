@@ -22,9 +22,9 @@ public static class DigestPapers
 {
     public const int MaxPreferenceItems = 10;
 
-    /// <summary>The trending papers of the period. The one place the digest ranks papers; swap the ranking here.</summary>
+    /// <summary>The trending papers of the period (the community's trending score): the one place the digest ranks papers.</summary>
     public static Task<List<PaperCard>> TrendingAsync(AppDbContext db, ListPeriod period, int count, CancellationToken ct = default) =>
-        PaperLists.InPeriod(db, period, null).Ranked().Take(count).Cards().ToListAsync(ct);
+        Community.Trending.TopOfPeriodAsync(db, period, count, ct);
 
     public static async Task<DigestEdition> EditionAsync(AppDbContext db, DigestFrequency frequency, DateOnly date, int top, CancellationToken ct = default)
     {

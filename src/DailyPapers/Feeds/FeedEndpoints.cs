@@ -67,19 +67,26 @@ public static class FeedEndpoints
         return Respond(ctx, fmt, channel, items);
     }
 
-    private static async Task<IResult> SearchFeed(string format, string? q, AppDbContext db, HttpContext ctx, CancellationToken ct)
+    private static async Task<IResult> SearchFeed(string format, string? q, AppDbContext db, DailyPapers.Search.PaperSearch search, HttpContext ctx, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > Api.HfEndpoints.MaxQueryLength)
             return Results.Problem(statusCode: 400, title: "Invalid search", detail: $"Give a search 'q' of 1 to {Api.HfEndpoints.MaxQueryLength} characters.");
-        var items = await ListItems.LoadAsync(db, Api.TitleSearchFallback.Matches(db, q), MaxItems, ct);
+        IReadOnlyList<ListItem> items;
+        try
+        {
+            items = await SearchItems.LoadAsync(search, db, q, MaxItems, ct);
+        }
+        catch (DailyPapers.Search.SearchRequestException ex)
+        {
+            return Results.Problem(statusCode: 400, title: "Invalid search", detail: ex.Message);
+        }
         var site = SiteUrl(ctx);
         var query = "?q=" + Uri.EscapeDataString(q);
         var channel = new FeedChannel(
             Title: $"DailyPapers: search for “{q}”",
             Description: $"Papers on DailyPapers matching “{q}”.",
             SelfUrl: $"{site}/feeds/search.{format}{query}",
-            // TODO(search): point at the search page once it exists (e.g. /search?q=…).
-            PageUrl: site + "/",
+            PageUrl: site + "/search" + query,
             SiteUrl: site + "/",
             EmptyUpdated: DateTime.UnixEpoch);
         return Respond(ctx, format == "atom" ? FeedFormat.Atom : FeedFormat.Rss, channel, items);

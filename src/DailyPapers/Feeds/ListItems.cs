@@ -33,3 +33,23 @@ public static class ListItems
             r.Upvotes, r.CommentCount, r.Submitter));
     }
 }
+
+/// <summary>The papers a search finds, as list items in rank order: one path for the search API and the search feed.</summary>
+public static class SearchItems
+{
+    public static async Task<IReadOnlyList<ListItem>> LoadAsync(Search.PaperSearch search, AppDbContext db, string q, int take, CancellationToken ct)
+    {
+        var ids = new List<long>(take);
+        // PaperSearch pages at most MaxPageSize results at a time; longer lists take several pages.
+        int pageSize = Math.Min(take, Search.PaperSearch.MaxPageSize);
+        for (int page = 1; ids.Count < take; page++)
+        {
+            var result = await search.SearchAsync(new Search.SearchRequest(q, Page: page, PageSize: pageSize), ct);
+            ids.AddRange(result.Hits.Select(h => h.Paper.Id).Take(take - ids.Count));
+            if (page >= result.PageCount || result.Hits.Count == 0) break;
+        }
+        var items = await ListItems.LoadAsync(db, db.Papers.Where(p => ids.Contains(p.Id)), ids.Count, ct);
+        var rank = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        return items.OrderBy(i => rank[i.Id]).ToList();
+    }
+}

@@ -32,10 +32,10 @@ public class BrowseListsTests(BrowserFixture browser)
 
         await page.Locator($"a[href='/papers/{withMath.Id}']").ClickAsync();
         await page.WaitForURLAsync($"**/papers/{withMath.Id}");
-        await page.Locator(".abstract .katex").First.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 10_000 });
+        await page.Locator("section[aria-labelledby=abs-h] .abstract .katex").First.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 10_000 });
 
-        Assert.True(await page.Locator(".abstract .katex").CountAsync() > 0);
-        Assert.Equal(0, await page.Locator(".abstract .katex-error").CountAsync());
-        Assert.DoesNotContain("$\\", await page.Locator(".abstract").InnerTextAsync());
+        Assert.True(await page.Locator("section[aria-labelledby=abs-h] .abstract .katex").CountAsync() > 0);
+        Assert.Equal(0, await page.Locator("section[aria-labelledby=abs-h] .abstract .katex-error").CountAsync());
+        Assert.DoesNotContain("$\\", await page.Locator("section[aria-labelledby=abs-h] .abstract").InnerTextAsync());
     }
 }

@@ -20,8 +20,12 @@ public static class Seed
         Doi = doi,
     };
 
-    public static Task UpsertAsync(TestServer server, params PaperRecord[] records) =>
-        new PaperUpsert(server.Database.Settings).UpsertAsync(records);
+    /// <summary>Writes papers and brings the server's search index up to date, as its background loop would within seconds.</summary>
+    public static async Task UpsertAsync(TestServer server, params PaperRecord[] records)
+    {
+        await new PaperUpsert(server.Database.Settings).UpsertAsync(records);
+        await server.App.Services.GetRequiredService<DailyPapers.Search.SearchEngine>().Keyword.CatchUpAsync(server.Database.Settings);
+    }
 
     /// <summary>Sets upvotes directly: the vote capability does not exist on this branch, and ranking needs distinct counts.</summary>
     public static async Task SetUpvotesAsync(TestServer server, string arxivId, int upvotes)

@@ -14,6 +14,10 @@ dotnet build -c Release src/DailyPapers >/dev/null
 dotnet build -c Release bench/DailyPapers.Bench >/dev/null
 BIN=src/DailyPapers/bin/Release/net10.0/dailypapers
 if [ ! -f "$DATA/dailypapers.db" ]; then $BIN --data-dir "$DATA" import "$SNAPSHOT"; fi
+# Build the keyword index up front and keep the embedding worker off, so background work does not share the
+# two cores with the load being measured.
+if [ ! -d "$DATA/search" ]; then $BIN --data-dir "$DATA" reindex; fi
+export DAILYPAPERS_Search__Embeddings=false DAILYPAPERS_Harvest__Enabled=false DAILYPAPERS_Digest__SchedulerEnabled=false
 
 $BIN --data-dir "$DATA" serve --urls http://127.0.0.1:5181 >/tmp/dp-bench-serve.log 2>&1 &
 APP=$!

@@ -152,9 +152,10 @@ public static class PaperLists
         var papers = await q.Ranked().Skip((page - 1) * pageSize).Take(pageSize).Cards().ToListAsync(ct);
         var prev = await db.Papers.Where(p => p.ListingDate < period.Start).MaxAsync(p => (DateOnly?)p.ListingDate, ct);
         var next = await db.Papers.Where(p => p.ListingDate >= period.End).MinAsync(p => (DateOnly?)p.ListingDate, ct);
-        var cats = await db.PaperCategories
-            .Where(c => c.Position == 0 && db.Papers.Any(p => p.Id == c.PaperId && p.ListingDate >= period.Start && p.ListingDate < period.End))
-            .GroupBy(c => c.Code)
+        // Counted from the period's papers (the ListingDate index), by their primary category.
+        var cats = await db.Papers
+            .Where(p => p.ListingDate >= period.Start && p.ListingDate < period.End)
+            .GroupBy(p => p.PrimaryCategory)
             .Select(g => new { Code = g.Key, Count = g.Count() })
             .OrderByDescending(c => c.Count).ThenBy(c => c.Code)
             .Take(12)

@@ -45,10 +45,12 @@ export DAILYPAPERS_SHARED_DATA=${DAILYPAPERS_SHARED_DATA:-$(cd "$ROOT/.." && pwd
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build DailyPapers.sln -c Release -warnaserror
+set +e
 dotnet test DailyPapers.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/dp-test-output.log
 status=${PIPESTATUS[0]}
+set -e
 # One plain summary line for CI readers.
-passed=$(grep -E "^\s+Passed: +[0-9]+$" /tmp/dp-test-output.log | awk '{s+=$2} END {print s+0}')
-failed=$(grep -E "^\s+Failed: +[0-9]+$" /tmp/dp-test-output.log | awk '{s+=$2} END {print s+0}')
+passed=$(awk '$1 == "Passed:" && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' /tmp/dp-test-output.log)
+failed=$(awk '$1 == "Failed:" && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' /tmp/dp-test-output.log)
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

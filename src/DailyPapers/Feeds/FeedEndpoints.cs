@@ -31,8 +31,24 @@ public static class FeedEndpoints
             .WithSummary("A day (YYYY-MM-DD), ISO week (YYYY-Www) or month (YYYY-MM), or 'latest' of each");
         feeds.MapMethods("/search.{format:regex(^(rss|atom)$)}", GetHead, SearchFeed)
             .WithSummary("The papers a search finds (q ≤ 250 characters), best first");
-        // A trending feed joins here once trending exists (/feeds/trending.{format}): produce its ordered papers and call Respond.
+        feeds.MapMethods("/trending.{format:regex(^(rss|atom)$)}", GetHead, TrendingFeed)
+            .WithSummary("What is rising across days, by the trending score of /papers/trending");
         return app;
+    }
+
+    private static async Task<IResult> TrendingFeed(string format, AppDbContext db, HttpContext ctx, CancellationToken ct)
+    {
+        var top = await Community.Trending.TopAsync(db, DateTime.UtcNow, MaxItems, ct);
+        var items = await ListItems.LoadInOrderAsync(db, top.ConvertAll(t => t.Card.Id), ct);
+        var site = SiteUrl(ctx);
+        var channel = new FeedChannel(
+            Title: "DailyPapers: trending",
+            Description: "Papers rising on DailyPapers: upvotes and comments, decayed by age (see /papers/trending).",
+            SelfUrl: $"{site}/feeds/trending.{format}",
+            PageUrl: site + "/papers/trending",
+            SiteUrl: site + "/",
+            EmptyUpdated: DateTime.UnixEpoch);
+        return Respond(ctx, format == "atom" ? FeedFormat.Atom : FeedFormat.Rss, channel, items);
     }
 
     private static async Task<IResult> PeriodFeed(AppDbContext db, HttpContext ctx, string segment, string value, string format, string? cat, CancellationToken ct, string? selfPath = null)

@@ -16,6 +16,14 @@ public static class ListItems
     /// Loads the given papers (already filtered and ordered, e.g. <c>PaperLists.InPeriod(…).Ranked()</c>)
     /// with their authors in order; two queries whatever the count.
     /// </summary>
+    /// <summary>Items for papers ranked elsewhere (search, trending), in the order of <paramref name="ids"/>.</summary>
+    public static async Task<IReadOnlyList<ListItem>> LoadInOrderAsync(AppDbContext db, IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        var items = await LoadAsync(db, db.Papers.Where(p => ids.Contains(p.Id)), ids.Count, ct);
+        var rank = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        return items.OrderBy(i => rank[i.Id]).ToList();
+    }
+
     public static async Task<IReadOnlyList<ListItem>> LoadAsync(AppDbContext db, IQueryable<Paper> ordered, int take, CancellationToken ct)
     {
         var rows = await ordered.Take(take)
@@ -48,8 +56,6 @@ public static class SearchItems
             ids.AddRange(result.Hits.Select(h => h.Paper.Id).Take(take - ids.Count));
             if (page >= result.PageCount || result.Hits.Count == 0) break;
         }
-        var items = await ListItems.LoadAsync(db, db.Papers.Where(p => ids.Contains(p.Id)), ids.Count, ct);
-        var rank = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        return items.OrderBy(i => rank[i.Id]).ToList();
+        return await ListItems.LoadInOrderAsync(db, ids, ct);
     }
 }

@@ -176,3 +176,29 @@ public sealed class SearchFeedTests
         Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("feeds/search.rss?q=")).StatusCode);
     }
 }
+
+public sealed class TrendingFeedTests
+{
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task TrendingFeedListsRisingPapersInTheTrendingPagesOrder(string engine)
+    {
+        await using var server = await TestServer.StartAsync(engine);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await Seed.UpsertAsync(server,
+            Seed.Paper("2511.00001", today, "Fresh and liked"),
+            Seed.Paper("2511.00002", today.AddDays(-3), "Older with more votes"),
+            Seed.Paper("2511.00003", today, "Nobody voted"));
+        await Seed.SetUpvotesAsync(server, "2511.00001", 5);
+        await Seed.SetUpvotesAsync(server, "2511.00002", 8);
+
+        using var reader = XmlReader.Create(new StringReader(await server.Client.GetStringAsync("feeds/trending.atom")));
+        var feed = SyndicationFeed.Load(reader);
+
+        // 5 votes today outrank 8 votes three days ago (score decays as age^1.5); unvoted papers do not trend.
+        Assert.Equal(["https://arxiv.org/abs/2511.00001", "https://arxiv.org/abs/2511.00002"], feed.Items.Select(i => i.Id));
+        var page = await server.Client.GetStringAsync("papers/trending");
+        Assert.Contains("href=\"/feeds/trending.rss\"", page);
+        Assert.Contains("application/atom+xml", page);
+        Assert.True(page.IndexOf("2511.00001", StringComparison.Ordinal) < page.IndexOf("2511.00002", StringComparison.Ordinal));
+    }
+}

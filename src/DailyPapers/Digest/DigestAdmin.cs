@@ -7,8 +7,9 @@ using MimeKit;
 namespace DailyPapers.Digest;
 
 /// <summary>
-/// Admin access to the digest until accounts exist: a configured token (Digest:AdminToken), given once on the
-/// admin page and then kept in an HttpOnly cookie, or sent as the X-Admin-Token header. No token configured: no admin.
+/// Admin access to the digest: a signed-in member with the admin role, or a configured token (Digest:AdminToken)
+/// given once on the admin page and then kept in an HttpOnly cookie, or sent as the X-Admin-Token header (for
+/// scripts and instances without accounts).
 /// </summary>
 public static class DigestAdmin
 {
@@ -21,8 +22,10 @@ public static class DigestAdmin
         IsEnabled(s) && given is { Length: > 0 } &&
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(s.AdminToken!)));
 
+    public static bool IsAdminMember(HttpContext http) => http.User.IsInRole(Community.Roles.Admin);
+
     public static bool IsAuthorized(HttpContext http, DigestSettings s) =>
-        Matches(s, http.Request.Headers[HeaderName].ToString()) || Matches(s, http.Request.Cookies[CookieName]);
+        IsAdminMember(http) || Matches(s, http.Request.Headers[HeaderName].ToString()) || Matches(s, http.Request.Cookies[CookieName]);
 
     /// <summary>The next digest as one subscriber (or, without an address, a subscriber with no preferences) would receive it.</summary>
     public static async Task<MimeMessage?> PreviewAsync(AppDbContext db, DigestMail compose, DigestSettings settings, string? email, DigestFrequency frequency, CancellationToken ct)

@@ -33,6 +33,24 @@ public sealed partial class DigestAdminTests
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Client.GetAsync("admin/digest/preview")).StatusCode);
     }
 
+    [Fact]
+    public async Task ASignedInAdminReachesTheDigestAdminWithoutAToken()
+    {
+        await using var server = await StartAsync(TestDatabase.Sqlite, null);
+        var admin = Community.CommunityKit.UniqueEmail("digest-admin");
+        var member = Community.CommunityKit.UniqueEmail("digest-member");
+        await Community.CommunityKit.CreateMemberAsync(server, admin, role: DailyPapers.Community.Roles.Admin);
+        await Community.CommunityKit.CreateMemberAsync(server, member);
+
+        var asAdmin = await Community.CommunityKit.LoggedInClientAsync(server, admin);
+        var asMember = await Community.CommunityKit.LoggedInClientAsync(server, member);
+
+        var page = await asAdmin.GetAsync("admin/digest");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("send", (await page.Content.ReadAsStringAsync()).ToLowerInvariant());
+        Assert.Equal(HttpStatusCode.NotFound, (await asMember.GetAsync("admin/digest")).StatusCode);
+    }
+
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task AdminSignsInWithTheTokenPreviewsSendsNowAndSeesTheRun(string engine)
     {

@@ -70,7 +70,7 @@ public sealed class DigestAdminModel(AppDbContext db, DigestScheduler scheduler,
 
     private IActionResult? Disabled()
     {
-        if (DigestAdmin.IsEnabled(options.Value)) return null;
-        return this.ShowProblem(Problem = ProblemView.NotFound("The digest admin is off: set Digest:AdminToken (env DAILYPAPERS_Digest__AdminToken) to turn it on."));
+        if (DigestAdmin.IsEnabled(options.Value) || DigestAdmin.IsAdminMember(HttpContext)) return null;
+        return this.ShowProblem(Problem = ProblemView.NotFound("The digest admin is for admins: sign in with an admin account, or set Digest:AdminToken (env DAILYPAPERS_Digest__AdminToken)."));
     }
 }

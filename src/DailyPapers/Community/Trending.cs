@@ -34,10 +34,7 @@ public static class Trending
     {
         var end = period.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var engaged = await PaperLists.InPeriod(db, period, null).Where(p => p.Upvotes > 0 || p.CommentCount > 0).Cards().ToListAsync(ct);
-        var top = engaged
-            .OrderByDescending(c => Score(c.Upvotes, c.CommentCount, AgeHours(c.ListingDate, end))).ThenByDescending(c => c.Upvotes).ThenByDescending(c => c.Id)
-            .Take(take)
-            .ToList();
+        var top = RankByScore(engaged, end).Take(take).Select(x => x.Card).ToList();
         if (top.Count < take)
             top.AddRange(await PaperLists.InPeriod(db, period, null).Where(p => p.Upvotes == 0 && p.CommentCount == 0).Ranked().Take(take - top.Count).Cards().ToListAsync(ct));
         return top;
@@ -52,10 +49,12 @@ public static class Trending
         var candidates = await db.Papers
             .Where(p => p.ListingDate >= since && p.ListingDate < until && (p.Upvotes > 0 || p.CommentCount > 0))
             .Cards().ToListAsync(ct);
-        return candidates
-            .Select(c => (Card: c, Score: Score(c.Upvotes, c.CommentCount, AgeHours(c.ListingDate, nowUtc))))
-            .OrderByDescending(x => x.Score).ThenByDescending(x => x.Card.Upvotes).ThenByDescending(x => x.Card.Id)
-            .Take(take)
-            .ToList();
+        return RankByScore(candidates, nowUtc).Take(take).ToList();
     }
+
+    /// <summary>Best score first; ties go to more upvotes, then the newer paper id.</summary>
+    private static IEnumerable<(PaperCard Card, double Score)> RankByScore(IEnumerable<PaperCard> cards, DateTime nowUtc) =>
+        cards
+            .Select(c => (Card: c, Score: Score(c.Upvotes, c.CommentCount, AgeHours(c.ListingDate, nowUtc))))
+            .OrderByDescending(x => x.Score).ThenByDescending(x => x.Card.Upvotes).ThenByDescending(x => x.Card.Id);
 }

@@ -73,6 +73,7 @@ public static class CommunitySetup
         services.AddSingleton<LoginThrottle>();
         services.AddTransient<AccountMail>();
         services.AddScoped<VoteToggle>();
+        if (db.Provider == DatabaseProvider.Sqlite) services.AddSingleton<SqliteVoteWriter>();
         services.AddScoped<CardExtras>();
         services.AddScoped<CommentWriter>();
         services.AddScoped<Submissions>();

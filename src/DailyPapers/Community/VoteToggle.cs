@@ -12,27 +12,23 @@ public sealed record VoteState(long PaperId, string ArxivId, bool Voted, int Upv
 /// count change in one transaction, and the count is recomputed from the rows (not incremented), so it
 /// equals the number of rows whatever the interleaving of concurrent clicks.
 /// </summary>
-public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache)
+public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, IServiceProvider services)
 {
-    // SQLite has one writer at a time; contending writers otherwise sleep in SQLite's busy handler (1, 2, 5, 10… ms
-    // back-off), which caps throughput at ~100 votes/s. Queueing them here in-process keeps the file lock hot.
-    private static readonly SemaphoreSlim SqliteWriter = new(1, 1);
-
     /// <summary>Sets the vote to <paramref name="want"/> (null flips it); null when the paper doesn't exist.</summary>
     public async Task<VoteState?> SetAsync(string userId, string arxivId, bool? want, CancellationToken ct = default)
     {
         var paper = await db.Papers.Where(p => p.ArxivId == arxivId).Select(p => new { p.Id, p.ArxivId }).FirstOrDefaultAsync(ct);
         if (paper is null) return null;
-        var sqlite = db.Provider == DatabaseProvider.Sqlite;
-        if (sqlite) await SqliteWriter.WaitAsync(ct);
         VoteState state;
-        try
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            // One writer loop per process applies queued toggles in shared transactions (see SqliteVoteWriter).
+            var (voted, upvotes) = await services.GetRequiredService<SqliteVoteWriter>().SetAsync(userId, paper.Id, want, ct);
+            state = new VoteState(paper.Id, paper.ArxivId, voted, upvotes);
+        }
+        else
         {
             state = await ToggleInTransactionAsync(userId, paper.Id, paper.ArxivId, want, ct);
-        }
-        finally
-        {
-            if (sqlite) SqliteWriter.Release();
         }
         await cache.EvictByTagAsync(CachePolicies.PapersTag, ct);
         return state;
@@ -44,11 +40,10 @@ public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache)
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
-            // SQLite: BEGIN IMMEDIATE, writers queue on the busy timeout. PostgreSQL: the row lock below queues
-            // concurrent toggles of one paper, so the COUNT in each runs after the previous one committed.
+            // PostgreSQL: the row lock below queues concurrent toggles of one paper, so the COUNT in each runs after
+            // the previous one committed (also across app nodes).
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            if (db.Provider == DatabaseProvider.Postgres)
-                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM papers WHERE \"Id\" = {paper.Id} FOR UPDATE", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM papers WHERE \"Id\" = {paper.Id} FOR UPDATE", ct);
             bool voted;
             if (want is null)
             {

@@ -106,26 +106,35 @@ public sealed record DatabaseSettings(string DataDir, string ConnectionString, D
         : "SQLite " + SqlitePath;
 }
 
-/// <summary>Sets WAL and a busy timeout on every SQLite connection the app opens.</summary>
+/// <summary>
+/// Sets WAL and a busy timeout on every SQLite connection the app opens. Pragmas stay set on the native handle, and
+/// pooled connections reuse their handle, so each handle is configured once rather than on every open.
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
     private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        // Microsoft.Data.Sqlite runs commands synchronously anyway.
+        Apply(connection);
+        return Task.CompletedTask;
     }
 
     private static void Apply(DbConnection connection)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
-        cmd.ExecuteNonQuery();
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Configured.TryGetValue(handle, out _)) return;
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.CommandText = Pragmas;
+            cmd.ExecuteNonQuery();
+        }
+        if (handle is not null) Configured.AddOrUpdate(handle, Instance);
     }
 
     public static SqliteConnection Open(string connectionString)

@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace DailyPapers.Ingest;
 
@@ -40,20 +39,54 @@ public sealed record PaperRecord
     /// <summary>A stable 64-bit digest of everything the upsert stores, so unchanged re-imports cost no writes.</summary>
     public long ComputeHash()
     {
-        var sb = new StringBuilder(Title.Length + Abstract.Length + 256);
-        const char sep = '\u001f';
-        sb.Append(ArxivId).Append(sep).Append(Title).Append(sep).Append(Abstract).Append(sep);
-        foreach (var a in Authors) sb.Append(a.Name).Append('|').Append(a.LastName).Append('|').Append(a.FirstNames).Append(sep);
-        sb.AppendJoin(' ', Categories).Append(sep);
-        foreach (var v in Versions) sb.Append(v.Version).Append('@').Append(v.CreatedAt.Ticks).Append(v.Size).Append(sep);
-        sb.Append(Comments).Append(sep).Append(JournalRef).Append(sep).Append(Doi).Append(sep).Append(ReportNo).Append(sep)
-          .Append(License).Append(sep).Append(Submitter).Append(sep).Append(UpdatedAt?.Ticks).Append(sep)
-          .Append(AnnouncedOn?.DayNumber).Append(sep).Append(Withdrawn);
         // XxHash3 is deterministic across processes (unlike string.GetHashCode) and ~20x faster than SHA-256 here.
-        var hash = new System.IO.Hashing.XxHash3();
-        foreach (var chunk in sb.GetChunks())
-            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chunk.Span));
-        return unchecked((long)hash.GetCurrentHashAsUInt64());
+        // The digest is of the UTF-16 text "id␟title␟abstract␟…" (␟ = U+001F), streamed piece by piece: a streaming
+        // hash equals the hash of the concatenation, so stored digests stay valid without building that string.
+        var h = new HashText();
+        h.Add(ArxivId).Sep().Add(Title).Sep().Add(Abstract).Sep();
+        foreach (var a in Authors) h.Add(a.Name).Add('|').Add(a.LastName).Add('|').Add(a.FirstNames).Sep();
+        for (var i = 0; i < Categories.Count; i++)
+        {
+            if (i > 0) h.Add(' ');
+            h.Add(Categories[i]);
+        }
+        h.Sep();
+        foreach (var v in Versions) h.Add(v.Version).Add('@').Add(v.CreatedAt.Ticks).Add(v.Size).Sep();
+        h.Add(Comments).Sep().Add(JournalRef).Sep().Add(Doi).Sep().Add(ReportNo).Sep()
+         .Add(License).Sep().Add(Submitter).Sep().Add(UpdatedAt?.Ticks).Sep()
+         .Add(AnnouncedOn?.DayNumber).Sep().Add(Withdrawn ? "True" : "False");
+        return h.Digest();
+    }
+
+    /// <summary>Feeds text to XxHash3 as UTF-16 bytes, numbers in invariant decimal form (as StringBuilder.Append writes them).</summary>
+    private readonly struct HashText()
+    {
+        private readonly System.IO.Hashing.XxHash3 _hash = new();
+
+        public HashText Add(string? s)
+        {
+            if (s is not null) _hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
+            return this;
+        }
+
+        public HashText Add(char c)
+        {
+            _hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<char>(in c)));
+            return this;
+        }
+
+        public HashText Add(long? n)
+        {
+            if (n is null) return this;
+            Span<char> digits = stackalloc char[24];
+            n.Value.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+            _hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(digits[..written]));
+            return this;
+        }
+
+        public HashText Sep() => Add('\u001f');
+
+        public long Digest() => unchecked((long)_hash.GetCurrentHashAsUInt64());
     }
 }
 

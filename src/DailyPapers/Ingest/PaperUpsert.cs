@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using DailyPapers.Data;
 using System.Text.Json;
@@ -57,7 +58,7 @@ public sealed class PaperUpsert(DatabaseSettings db)
         long nextId = await ScalarLongAsync(conn, tx, "SELECT COALESCE(MAX(\"Id\"), 0) FROM papers", ct) + 1;
         long nextSeq = await ScalarLongAsync(conn, tx, "SELECT COALESCE(MAX(\"Sequence\"), 0) FROM papers", ct) + 1;
 
-        var w = new BatchWriter(db.Provider);
+        using var w = new BatchWriter(db.Provider);
         foreach (var r in byId.Values)
         {
             long hash = r.ComputeHash();
@@ -130,7 +131,7 @@ public sealed class PaperUpsert(DatabaseSettings db)
     /// engine unpacks (SQLite json_each, PostgreSQL json_array_elements). Per-row ADO.NET calls cost ~15 µs each;
     /// this keeps the per-row work inside the database engine.
     /// </summary>
-    private sealed class BatchWriter(DatabaseProvider provider)
+    private sealed class BatchWriter(DatabaseProvider provider) : IDisposable
     {
         private readonly Rows _newPapers = new(), _changedPapers = new(), _versions = new(), _authors = new(), _categories = new();
         private readonly List<long> _changedIds = [];
@@ -201,7 +202,7 @@ public sealed class PaperUpsert(DatabaseSettings db)
                     await RunAsync(conn, tx, $"DELETE FROM {table} WHERE \"PaperId\" IN ({idList})", ids, ct);
                 var cols = PaperColumns.Split(", ");
                 var set = string.Join(", ", cols.Skip(1).Select((c, i) => $"{c} = {Elem(i + 1, PgPaperTypes[i + 1])}"));
-                await RunAsync(conn, tx, $"{Source} UPDATE papers SET {set} FROM src WHERE papers.\"Id\" = {Elem(0, "bigint")}", _changedPapers.Json(), ct);
+                await RunAsync(conn, tx, $"{Source} UPDATE papers SET {set} FROM src WHERE papers.\"Id\" = {Elem(0, "bigint")}", Param(_changedPapers), ct);
             }
             if (_newPapers.Count > 0)
                 await InsertAsync(conn, tx, "papers", PaperColumns + ", \"Upvotes\", \"CommentCount\"", PgPaperTypes, _newPapers, ", 0, 0", ct);
@@ -217,7 +218,7 @@ public sealed class PaperUpsert(DatabaseSettings db)
         {
             if (rows.Count == 0) return Task.CompletedTask;
             var values = string.Join(", ", types.Select((t, i) => Elem(i, t)));
-            return RunAsync(conn, tx, $"{Source} INSERT INTO {table} ({columns}) SELECT {values}{extra} FROM src", rows.Json(), ct);
+            return RunAsync(conn, tx, $"{Source} INSERT INTO {table} ({columns}) SELECT {values}{extra} FROM src", Param(rows), ct);
         }
 
         /// <summary>
@@ -226,33 +227,58 @@ public sealed class PaperUpsert(DatabaseSettings db)
         /// </summary>
         private string Source => Pg
             ? "WITH src(value) AS (SELECT value FROM jsonb_array_elements(CAST(@rows AS jsonb)))"
-            : "WITH src(value) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(@rows))";
+            : "WITH src(value) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(CAST(@rows AS TEXT)))";
+
+        /// <summary>
+        /// SQLite gets the UTF-8 bytes as a blob that the statement casts to text (a blob would otherwise be read
+        /// as binary JSON): no UTF-16 string of several megabytes per table and batch, and no re-encoding.
+        /// </summary>
+        private object Param(Rows rows) => Pg ? rows.Json() : rows.Utf8();
+
+        public void Dispose()
+        {
+            foreach (var r in new[] { _newPapers, _changedPapers, _versions, _authors, _categories }) r.Dispose();
+        }
 
         /// <summary>Element <paramref name="i"/> of the current <c>src</c> row, typed for the engine.</summary>
         private string Elem(int i, string pgType) => Pg ? $"CAST(src.value ->> {i} AS {pgType})" : $"(src.value ->> {i})";
 
-        private static async Task RunAsync(DbConnection conn, DbTransaction tx, string sql, string json, CancellationToken ct)
+        private static async Task RunAsync(DbConnection conn, DbTransaction tx, string sql, object json, CancellationToken ct)
         {
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = sql;
             var p = cmd.CreateParameter();
             p.ParameterName = "@rows";
-            p.Value = json;
+            if (json is ValueTuple<byte[], int> pooled)
+            {
+                p.Value = pooled.Item1;
+                p.Size = pooled.Item2; // only the written part of the pooled buffer is bound
+            }
+            else
+            {
+                p.Value = json;
+            }
             cmd.Parameters.Add(p);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        /// <summary>A growing JSON array of row arrays.</summary>
-        private sealed class Rows
+        /// <summary>
+        /// A growing JSON array of row arrays. Its buffer comes from a pool and goes back after the batch: batches
+        /// of a bulk import would otherwise allocate tens of megabytes of large-object heap each, and every such
+        /// allocation pushes the GC towards a full collection.
+        /// </summary>
+        private sealed class Rows : IBufferWriter<byte>, IDisposable
         {
-            private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(1 << 16);
+            private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(256 << 20, 16);
+            private byte[] _buffer = Pool.Rent(1 << 16);
+            private int _written;
             private readonly Utf8JsonWriter _writer;
             public int Count { get; private set; }
 
             public Rows()
             {
-                _writer = new Utf8JsonWriter(_buffer);
+                _writer = new Utf8JsonWriter(this);
                 _writer.WriteStartArray();
             }
 
@@ -268,11 +294,51 @@ public sealed class PaperUpsert(DatabaseSettings db)
                 Count++;
             }
 
-            public string Json()
+            public string Json() => System.Text.Encoding.UTF8.GetString(Finish());
+
+            /// <summary>The pooled buffer and how many of its bytes are the JSON (bind with that size).</summary>
+            public (byte[] Buffer, int Length) Utf8()
+            {
+                var length = Finish().Length;
+                return (_buffer, length);
+            }
+
+            private ReadOnlySpan<byte> Finish()
             {
                 _writer.WriteEndArray();
                 _writer.Flush();
-                return System.Text.Encoding.UTF8.GetString(_buffer.WrittenSpan);
+                return _buffer.AsSpan(0, _written);
+            }
+
+            public void Advance(int count) => _written += count;
+
+            public Memory<byte> GetMemory(int sizeHint = 0)
+            {
+                Reserve(sizeHint);
+                return _buffer.AsMemory(_written);
+            }
+
+            public Span<byte> GetSpan(int sizeHint = 0)
+            {
+                Reserve(sizeHint);
+                return _buffer.AsSpan(_written);
+            }
+
+            private void Reserve(int sizeHint)
+            {
+                var need = _written + Math.Max(sizeHint, 256);
+                if (need <= _buffer.Length) return;
+                var bigger = Pool.Rent(Math.Max(need, _buffer.Length * 2));
+                _buffer.AsSpan(0, _written).CopyTo(bigger);
+                Pool.Return(_buffer);
+                _buffer = bigger;
+            }
+
+            public void Dispose()
+            {
+                _writer.Dispose();
+                Pool.Return(_buffer);
+                _buffer = [];
             }
         }
     }

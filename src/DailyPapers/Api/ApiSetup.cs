@@ -68,8 +68,8 @@ public static class ApiSetup
         var v1 = app.MapGroup(V1Prefix).WithGroupName("v1");
         v1.MapPapersV1();
         v1.MapTokensV1();
-        // Search, community (comments, votes, submissions, subscriptions) and digests join here, one group each,
-        // e.g. v1.MapGroup("/comments").RequireAuthorization(ApiTokenAuthenticationHandler.WritePolicy) for writes.
+        v1.MapCommunityV1();
+        v1.MapDigestV1();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference(DocsPath, o => o

@@ -51,19 +51,29 @@ public static class CommunitySetup
             {
                 if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)retry.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
+                {
+                    // Programs get the API's problem details, with the same budget as the pages.
+                    await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = ctx.HttpContext,
+                        ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many changes in a short time. Wait a few minutes and try again." },
+                    });
+                    return;
+                }
                 ctx.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
                 await ctx.HttpContext.Response.WriteAsync("Too many attempts from your address. Wait a minute and try again.", ct);
             };
-            o.AddPolicy(AuthPerIp, ctx => PostsOnly(ctx, "ip:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
+            o.AddPolicy(AuthPerIp, ctx => WritesOnly(ctx, "ip:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = s.AuthAttemptsPerIpPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
             }));
-            o.AddPolicy(MailPerIp, ctx => PostsOnly(ctx, "mail:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
+            o.AddPolicy(MailPerIp, ctx => WritesOnly(ctx, "mail:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = s.MailsPerIpPerHour, Window = TimeSpan.FromHours(1), QueueLimit = 0,
             }));
             // Keyed by the member, so one busy account cannot exhaust the budget of others behind the same address.
-            o.AddPolicy(CommentsPerUser, ctx => PostsOnly(ctx, "user:" + (ctx.User.Identity?.IsAuthenticated == true ? UserIdOf(ctx) : ClientAddress(ctx)), s => new FixedWindowRateLimiterOptions
+            o.AddPolicy(CommentsPerUser, ctx => WritesOnly(ctx, "user:" + (ctx.User.Identity?.IsAuthenticated == true ? UserIdOf(ctx) : ClientAddress(ctx)), s => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = s.CommentsPerUserPer10Minutes, Window = TimeSpan.FromMinutes(10), QueueLimit = 0,
             }));
@@ -132,9 +142,11 @@ public static class CommunitySetup
     public static string UserIdOf(HttpContext ctx) =>
         ctx.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? "";
 
-    private static RateLimitPartition<string> PostsOnly(HttpContext ctx, string key, Func<CommunitySettings, FixedWindowRateLimiterOptions> options)
+    private static RateLimitPartition<string> WritesOnly(HttpContext ctx, string key, Func<CommunitySettings, FixedWindowRateLimiterOptions> options)
     {
-        if (!HttpMethods.IsPost(ctx.Request.Method)) return RateLimitPartition.GetNoLimiter("read");
+        // Pages write with POST; the API (same budgets) also with PATCH and DELETE.
+        var m = ctx.Request.Method;
+        if (HttpMethods.IsGet(m) || HttpMethods.IsHead(m) || HttpMethods.IsOptions(m)) return RateLimitPartition.GetNoLimiter("read");
         var s = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
         return RateLimitPartition.GetFixedWindowLimiter(key, _ => options(s));
     }

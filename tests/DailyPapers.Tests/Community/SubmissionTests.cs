@@ -14,7 +14,7 @@ namespace DailyPapers.Tests.Community;
 public sealed class SubmissionTests
 {
     /// <summary>A stand-in for export.arxiv.org/api/query on a loopback port: answers id_list look-ups from a table of papers.</summary>
-    private sealed class ArxivStub : IAsyncDisposable
+    internal sealed class ArxivStub : IAsyncDisposable
     {
         public WebApplication App { get; }
         public string BaseUrl { get; }

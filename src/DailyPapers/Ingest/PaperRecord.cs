@@ -123,12 +123,23 @@ public static class Text
         if (IsSquashed(s)) return s;
         Span<char> buffer = s.Length <= 4096 ? stackalloc char[s.Length] : new char[s.Length];
         int n = 0;
-        bool space = false;
-        foreach (var ch in s)
+        var rest = s.AsSpan();
+        // Copy each run of non-whitespace whole (vectorised search and copy), one space between runs.
+        while (true)
         {
-            if (char.IsWhiteSpace(ch)) { space = n > 0; continue; }
-            if (space) { buffer[n++] = ' '; space = false; }
-            buffer[n++] = ch;
+            var word = rest.IndexOfAny(Whitespace);
+            var run = word < 0 ? rest : rest[..word];
+            if (run.Length > 0)
+            {
+                if (n > 0) buffer[n++] = ' ';
+                run.CopyTo(buffer[n..]);
+                n += run.Length;
+            }
+            if (word < 0) break;
+            rest = rest[(word + 1)..];
+            var next = rest.IndexOfAnyExcept(Whitespace);
+            if (next < 0) break;
+            rest = rest[next..];
         }
         return new string(buffer[..n]);
     }
@@ -141,6 +152,9 @@ public static class Text
         if (span.IndexOfAny(OtherWhitespace) >= 0) return false;
         return span.IndexOf("  ", StringComparison.Ordinal) < 0;
     }
+
+    private static readonly System.Buffers.SearchValues<char> Whitespace =
+        System.Buffers.SearchValues.Create(" \t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000");
 
     private static readonly System.Buffers.SearchValues<char> OtherWhitespace =
         System.Buffers.SearchValues.Create("\t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000");

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Data.Common;
 using DailyPapers.Data;
 using System.Text.Json;
+using SQLitePCL;
 
 namespace DailyPapers.Ingest;
 
@@ -30,19 +31,26 @@ public sealed class PaperUpsert(DatabaseSettings db)
 {
     private sealed record Existing(long Id, int LatestVersion, long Hash, DateOnly ListingDate);
 
+    public DatabaseSettings Database => db;
+
     /// <summary>Upserts one batch in one write transaction.</summary>
-    public async Task<UpsertCounts> UpsertAsync(IReadOnlyList<PaperRecord> batch, CancellationToken ct = default)
+    public Task<UpsertCounts> UpsertAsync(IReadOnlyList<PaperRecord> batch, CancellationToken ct = default) =>
+        UpsertAsync(batch.Select(r => (r, r.ComputeHash())).ToList(), ct);
+
+    /// <summary>Upserts one batch whose content hashes the caller computed (a bulk import does it on all cores while parsing).</summary>
+    public async Task<UpsertCounts> UpsertAsync(IReadOnlyList<(PaperRecord Record, long Hash)> batch, CancellationToken ct = default)
     {
         var counts = new UpsertCounts();
         if (batch.Count == 0) return counts;
 
         // Last record wins when a batch names the same paper twice (a day's stream can).
-        var byId = new Dictionary<string, PaperRecord>(batch.Count, StringComparer.Ordinal);
-        foreach (var r in batch)
+        var byId = new Dictionary<string, (PaperRecord Record, long Hash)>(batch.Count, StringComparer.Ordinal);
+        foreach (var item in batch)
         {
-            if (byId.TryGetValue(r.ArxivId, out var prev) && prev.LatestVersion > r.LatestVersion) { counts.Unchanged++; continue; }
-            if (prev is not null) counts.Unchanged++;
-            byId[r.ArxivId] = r;
+            var r = item.Record;
+            if (byId.TryGetValue(r.ArxivId, out var prev) && prev.Record.LatestVersion > r.LatestVersion) { counts.Unchanged++; continue; }
+            if (prev.Record is not null) counts.Unchanged++;
+            byId[r.ArxivId] = item;
         }
 
         await using var conn = db.CreateConnection();
@@ -58,10 +66,9 @@ public sealed class PaperUpsert(DatabaseSettings db)
         long nextId = await ScalarLongAsync(conn, tx, "SELECT COALESCE(MAX(\"Id\"), 0) FROM papers", ct) + 1;
         long nextSeq = await ScalarLongAsync(conn, tx, "SELECT COALESCE(MAX(\"Sequence\"), 0) FROM papers", ct) + 1;
 
-        using var w = new BatchWriter(db.Provider);
-        foreach (var r in byId.Values)
+        using IRowWriter w = conn is Microsoft.Data.Sqlite.SqliteConnection sqliteConn ? new SqliteRowWriter(sqliteConn) : new BatchWriter();
+        foreach (var (r, hash) in byId.Values)
         {
-            long hash = r.ComputeHash();
             if (existing.TryGetValue(r.ArxivId, out var e))
             {
                 if (r.LatestVersion < e.LatestVersion || hash == e.Hash) { counts.Unchanged++; continue; }
@@ -126,17 +133,23 @@ public sealed class PaperUpsert(DatabaseSettings db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Writes the papers of one batch and their versions, authors and categories, inside its transaction.</summary>
+    private interface IRowWriter : IDisposable
+    {
+        void AddPaper(long id, PaperRecord r, long hash, DateOnly listing, long seq, bool isNew);
+        Task ExecuteAsync(DbConnection conn, DbTransaction tx, CancellationToken ct);
+    }
+
     /// <summary>
-    /// Writes a whole batch with one statement per table: rows travel as one JSON array parameter that the
-    /// engine unpacks (SQLite json_each, PostgreSQL json_array_elements). Per-row ADO.NET calls cost ~15 µs each;
-    /// this keeps the per-row work inside the database engine.
+    /// PostgreSQL's writer: a whole batch with one statement per table; rows travel as one JSON array parameter
+    /// that the server unpacks (jsonb_array_elements). One round trip per table instead of one per row.
     /// </summary>
-    private sealed class BatchWriter(DatabaseProvider provider) : IDisposable
+    private sealed class BatchWriter : IRowWriter
     {
         private readonly Rows _newPapers = new(), _changedPapers = new(), _versions = new(), _authors = new(), _categories = new();
         private readonly List<long> _changedIds = [];
-        private bool Pg => provider == DatabaseProvider.Postgres;
 
+        public const string Columns = PaperColumns;
         private const string PaperColumns = "\"Id\", \"ArxivId\", \"Title\", \"Abstract\", \"Authors\", \"Categories\", \"PrimaryCategory\", \"Comments\", \"JournalRef\", \"Doi\", \"ReportNo\", \"License\", \"Submitter\", \"FirstSubmittedAt\", \"LastUpdatedAt\", \"ListingDate\", \"Withdrawn\", \"ContentHash\", \"Sequence\", \"LatestVersion\"";
         private static readonly string[] PgPaperTypes = ["bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz", "date", "boolean", "bigint", "bigint", "int"];
 
@@ -189,20 +202,19 @@ public sealed class PaperUpsert(DatabaseSettings db)
         }
 
         private void Date(Utf8JsonWriter w, DateTime utc) =>
-            // The text form EF Core's SQLite provider reads back; PostgreSQL parses ISO 8601.
-            w.WriteStringValue(utc.ToString(Pg ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteStringValue(utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
 
         public async Task ExecuteAsync(DbConnection conn, DbTransaction tx, CancellationToken ct)
         {
             if (_changedIds.Count > 0)
             {
                 var ids = "[" + string.Join(',', _changedIds) + "]";
-                var idList = Pg ? "SELECT CAST(value #>> '{}' AS bigint) FROM jsonb_array_elements(CAST(@rows AS jsonb))" : "SELECT value FROM json_each(@rows)";
+                var idList = "SELECT CAST(value #>> '{}' AS bigint) FROM jsonb_array_elements(CAST(@rows AS jsonb))";
                 foreach (var table in new[] { "paper_versions", "paper_authors", "paper_categories" })
                     await RunAsync(conn, tx, $"DELETE FROM {table} WHERE \"PaperId\" IN ({idList})", ids, ct);
                 var cols = PaperColumns.Split(", ");
                 var set = string.Join(", ", cols.Skip(1).Select((c, i) => $"{c} = {Elem(i + 1, PgPaperTypes[i + 1])}"));
-                await RunAsync(conn, tx, $"{Source} UPDATE papers SET {set} FROM src WHERE papers.\"Id\" = {Elem(0, "bigint")}", Param(_changedPapers), ct);
+                await RunAsync(conn, tx, $"{Source} UPDATE papers SET {set} FROM src WHERE papers.\"Id\" = {Elem(0, "bigint")}", _changedPapers.Json(), ct);
             }
             if (_newPapers.Count > 0)
                 await InsertAsync(conn, tx, "papers", PaperColumns + ", \"Upvotes\", \"CommentCount\"", PgPaperTypes, _newPapers, ", 0, 0", ct);
@@ -218,47 +230,31 @@ public sealed class PaperUpsert(DatabaseSettings db)
         {
             if (rows.Count == 0) return Task.CompletedTask;
             var values = string.Join(", ", types.Select((t, i) => Elem(i, t)));
-            return RunAsync(conn, tx, $"{Source} INSERT INTO {table} ({columns}) SELECT {values}{extra} FROM src", Param(rows), ct);
+            return RunAsync(conn, tx, $"{Source} INSERT INTO {table} ({columns}) SELECT {values}{extra} FROM src", rows.Json(), ct);
         }
 
         /// <summary>
         /// A CTE <c>src(value)</c> with one binary-JSON row array per element of @rows. On SQLite it must be
         /// MATERIALIZED: a flattened subquery would re-parse the row text for every column read.
         /// </summary>
-        private string Source => Pg
-            ? "WITH src(value) AS (SELECT value FROM jsonb_array_elements(CAST(@rows AS jsonb)))"
-            : "WITH src(value) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(CAST(@rows AS TEXT)))";
-
-        /// <summary>
-        /// SQLite gets the UTF-8 bytes as a blob that the statement casts to text (a blob would otherwise be read
-        /// as binary JSON): no UTF-16 string of several megabytes per table and batch, and no re-encoding.
-        /// </summary>
-        private object Param(Rows rows) => Pg ? rows.Json() : rows.Utf8();
-
         public void Dispose()
         {
             foreach (var r in new[] { _newPapers, _changedPapers, _versions, _authors, _categories }) r.Dispose();
         }
 
-        /// <summary>Element <paramref name="i"/> of the current <c>src</c> row, typed for the engine.</summary>
-        private string Elem(int i, string pgType) => Pg ? $"CAST(src.value ->> {i} AS {pgType})" : $"(src.value ->> {i})";
+        private const string Source = "WITH src(value) AS (SELECT value FROM jsonb_array_elements(CAST(@rows AS jsonb)))";
 
-        private static async Task RunAsync(DbConnection conn, DbTransaction tx, string sql, object json, CancellationToken ct)
+        /// <summary>Element <paramref name="i"/> of the current <c>src</c> row, typed.</summary>
+        private static string Elem(int i, string pgType) => $"CAST(src.value ->> {i} AS {pgType})";
+
+        private static async Task RunAsync(DbConnection conn, DbTransaction tx, string sql, string json, CancellationToken ct)
         {
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = sql;
             var p = cmd.CreateParameter();
             p.ParameterName = "@rows";
-            if (json is ValueTuple<byte[], int> pooled)
-            {
-                p.Value = pooled.Item1;
-                p.Size = pooled.Item2; // only the written part of the pooled buffer is bound
-            }
-            else
-            {
-                p.Value = json;
-            }
+            p.Value = json;
             cmd.Parameters.Add(p);
             await cmd.ExecuteNonQueryAsync(ct);
         }
@@ -295,13 +291,6 @@ public sealed class PaperUpsert(DatabaseSettings db)
             }
 
             public string Json() => System.Text.Encoding.UTF8.GetString(Finish());
-
-            /// <summary>The pooled buffer and how many of its bytes are the JSON (bind with that size).</summary>
-            public (byte[] Buffer, int Length) Utf8()
-            {
-                var length = Finish().Length;
-                return (_buffer, length);
-            }
 
             private ReadOnlySpan<byte> Finish()
             {
@@ -340,6 +329,109 @@ public sealed class PaperUpsert(DatabaseSettings db)
                 Pool.Return(_buffer);
                 _buffer = [];
             }
+        }
+    }
+
+    /// <summary>
+    /// SQLite's writer: prepared statements on the connection's native handle, executed row by row inside the open
+    /// transaction. SQLite runs in-process, so a row costs a few native calls; ADO.NET's per-command overhead
+    /// (~15 µs) and the JSON round trip (encode here, parse and unpack there) were most of the import time.
+    /// </summary>
+    private sealed class SqliteRowWriter : IRowWriter
+    {
+        private const string Values20 = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20";
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _insertPaper, _updatePaper, _insertVersion, _insertAuthor, _insertCategory;
+        private readonly sqlite3_stmt[] _deleteChildren;
+
+        public SqliteRowWriter(Microsoft.Data.Sqlite.SqliteConnection conn)
+        {
+            _db = conn.Handle!;
+            _insertPaper = Prepare($"INSERT INTO papers ({BatchWriter.Columns}, \"Upvotes\", \"CommentCount\") VALUES ({Values20}, 0, 0)");
+            var set = string.Join(", ", BatchWriter.Columns.Split(", ").Skip(1).Select((c, i) => $"{c} = ?{i + 2}"));
+            _updatePaper = Prepare($"UPDATE papers SET {set} WHERE \"Id\" = ?1");
+            _insertVersion = Prepare("INSERT INTO paper_versions (\"PaperId\", \"Version\", \"CreatedAt\", \"Size\") VALUES (?1, ?2, ?3, ?4)");
+            _insertAuthor = Prepare("INSERT INTO paper_authors (\"PaperId\", \"Position\", \"Name\", \"LastName\", \"FirstNames\") VALUES (?1, ?2, ?3, ?4, ?5)");
+            _insertCategory = Prepare("INSERT INTO paper_categories (\"PaperId\", \"Position\", \"Code\") VALUES (?1, ?2, ?3)");
+            _deleteChildren = [.. new[] { "paper_versions", "paper_authors", "paper_categories" }.Select(t => Prepare($"DELETE FROM {t} WHERE \"PaperId\" = ?1"))];
+        }
+
+        private sqlite3_stmt Prepare(string sql)
+        {
+            Check(raw.sqlite3_prepare_v2(_db, sql, out var stmt));
+            return stmt;
+        }
+
+        private void Check(int rc)
+        {
+            if (rc != raw.SQLITE_OK) throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc);
+        }
+
+        private void Run(sqlite3_stmt stmt)
+        {
+            var rc = raw.sqlite3_step(stmt);
+            raw.sqlite3_reset(stmt);
+            if (rc != raw.SQLITE_DONE) Check(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc);
+        }
+
+        private void Text(sqlite3_stmt stmt, int index, string? value) =>
+            Check(value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text16(stmt, index, value.AsSpan()));
+
+        private void Int(sqlite3_stmt stmt, int index, long value) => Check(raw.sqlite3_bind_int64(stmt, index, value));
+
+        /// <summary>The text form EF Core's SQLite provider reads back.</summary>
+        private void Date(sqlite3_stmt stmt, int index, DateTime utc, string format = "yyyy-MM-dd HH:mm:ss")
+        {
+            Span<char> text = stackalloc char[24];
+            utc.TryFormat(text, out var n, format, System.Globalization.CultureInfo.InvariantCulture);
+            Check(raw.sqlite3_bind_text16(stmt, index, text[..n]));
+        }
+
+        public void AddPaper(long id, PaperRecord r, long hash, DateOnly listing, long seq, bool isNew)
+        {
+            if (!isNew)
+                foreach (var d in _deleteChildren) { Int(d, 1, id); Run(d); }
+            var p = isNew ? _insertPaper : _updatePaper;
+            Int(p, 1, id);
+            Text(p, 2, r.ArxivId);
+            Text(p, 3, r.Title);
+            Text(p, 4, r.Abstract);
+            Text(p, 5, r.AuthorsDisplay);
+            Text(p, 6, string.Join(' ', r.Categories));
+            Text(p, 7, r.Categories.Count > 0 ? r.Categories[0] : "");
+            Text(p, 8, r.Comments); Text(p, 9, r.JournalRef); Text(p, 10, r.Doi); Text(p, 11, r.ReportNo); Text(p, 12, r.License); Text(p, 13, r.Submitter);
+            Date(p, 14, r.FirstSubmittedAt);
+            Date(p, 15, r.LastUpdatedAt);
+            Date(p, 16, listing.ToDateTime(TimeOnly.MinValue), "yyyy-MM-dd");
+            Int(p, 17, r.Withdrawn ? 1 : 0);
+            Int(p, 18, hash);
+            Int(p, 19, seq);
+            Int(p, 20, r.LatestVersion);
+            Run(p);
+
+            foreach (var v in r.Versions.DistinctBy(v => v.Version))
+            {
+                Int(_insertVersion, 1, id); Int(_insertVersion, 2, v.Version); Date(_insertVersion, 3, v.CreatedAt); Text(_insertVersion, 4, v.Size);
+                Run(_insertVersion);
+            }
+            for (int i = 0; i < r.Authors.Count; i++)
+            {
+                var a = r.Authors[i];
+                Int(_insertAuthor, 1, id); Int(_insertAuthor, 2, i); Text(_insertAuthor, 3, a.Name); Text(_insertAuthor, 4, a.LastName); Text(_insertAuthor, 5, a.FirstNames);
+                Run(_insertAuthor);
+            }
+            for (int i = 0; i < r.Categories.Count; i++)
+            {
+                Int(_insertCategory, 1, id); Int(_insertCategory, 2, i); Text(_insertCategory, 3, r.Categories[i]);
+                Run(_insertCategory);
+            }
+        }
+
+        public Task ExecuteAsync(DbConnection conn, DbTransaction tx, CancellationToken ct) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+            foreach (var s in new[] { _insertPaper, _updatePaper, _insertVersion, _insertAuthor, _insertCategory }.Concat(_deleteChildren)) s.Dispose();
         }
     }
 }

@@ -35,7 +35,24 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         var sw = Stopwatch.StartNew();
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         Stream stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        var batches = Channel.CreateBounded<List<PaperRecord>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        // Into an empty database, build the secondary indexes once at the end rather than row by row.
+        var deferred = DeferredIndexes.DropIfEmpty(upsert.Database);
+        try
+        {
+            await ImportAsync(file, stream, summary, progress, onRejected, ct);
+        }
+        finally
+        {
+            if (deferred) await DeferredIndexes.RestoreAsync(upsert.Database);
+        }
+        progress?.Report(1);
+        summary.Elapsed = sw.Elapsed;
+        return summary;
+    }
+
+    private async Task ImportAsync(FileStream file, Stream stream, ImportSummary summary, IProgress<double>? progress, Action<RejectedLine>? onRejected, CancellationToken ct)
+    {
+        var batches = Channel.CreateBounded<List<(PaperRecord, long)>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
 
         // Parsing runs beside the writer so JSON decoding overlaps the database work on the second core.
         var producer = Task.Run(async () =>
@@ -69,22 +86,24 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         }
         summary.WriteTime = writing.Elapsed;
         await producer;
-        progress?.Report(1);
-        summary.Elapsed = sw.Elapsed;
-        return summary;
     }
 
     /// <summary>Parses a batch of lines on all cores, keeping file order so the last of duplicate lines wins.</summary>
-    private static List<PaperRecord> ParseBatch(LineBatch lines, ImportSummary summary, Action<RejectedLine>? onRejected)
+    private static List<(PaperRecord, long)> ParseBatch(LineBatch lines, ImportSummary summary, Action<RejectedLine>? onRejected)
     {
         var parsed = new PaperRecord?[lines.Count];
+        var hashes = new long[lines.Count];
         var errors = new string?[lines.Count];
-        Parallel.For(0, lines.Count, i => parsed[i] = KaggleSnapshot.Parse(lines.Line(i), out errors[i]));
-        var batch = new List<PaperRecord>(lines.Count);
+        Parallel.For(0, lines.Count, i =>
+        {
+            parsed[i] = KaggleSnapshot.Parse(lines.Line(i), out errors[i]);
+            hashes[i] = parsed[i]?.ComputeHash() ?? 0;
+        });
+        var batch = new List<(PaperRecord, long)>(lines.Count);
         for (int i = 0; i < lines.Count; i++)
         {
             summary.Read++;
-            if (parsed[i] is { } record) { batch.Add(record); continue; }
+            if (parsed[i] is { } record) { batch.Add((record, hashes[i])); continue; }
             var rejected = new RejectedLine(lines.Number(i), errors[i] ?? "unreadable");
             summary.Rejected++;
             if (summary.RejectedLines.Count < MaxRejectedKept) summary.RejectedLines.Add(rejected);

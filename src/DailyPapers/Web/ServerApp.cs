@@ -93,6 +93,8 @@ public static class ServerApp
         db.EnsureDataDir();
         await using var ctx = db.CreateContext();
         await ctx.Database.MigrateAsync(ct);
+        // A bulk import that was killed may have left its indexes to be built.
+        await Ingest.DeferredIndexes.RestoreAsync(db);
     }
 }
 

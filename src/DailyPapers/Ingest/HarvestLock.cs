@@ -29,7 +29,7 @@ public sealed class HarvestLock(DatabaseSettings db)
             {
                 await conn.OpenAsync(ct);
                 await using var cmd = new NpgsqlCommand($"SELECT pg_try_advisory_lock({Key})", conn);
-                if ((bool)(await cmd.ExecuteScalarAsync(ct))!) return new Held(conn.DisposeAsync);
+                if ((bool)(await cmd.ExecuteScalarAsync(ct))!) return new Held(() => UnlockAsync(conn));
             }
             catch
             {
@@ -49,6 +49,27 @@ public sealed class HarvestLock(DatabaseSettings db)
         catch (IOException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Unlocks explicitly before closing: the server ends a closed session's backend (and frees its locks) a moment
+    /// after the client has gone, and the next harvest should not find the lock still taken.
+    /// </summary>
+    private static async ValueTask UnlockAsync(NpgsqlConnection conn)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT pg_advisory_unlock({Key})", conn);
+            await cmd.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection has lost its session, and the lock with it.
+        }
+        finally
+        {
+            await conn.DisposeAsync();
         }
     }
 

@@ -36,6 +36,9 @@ internal static class HarvestCommand
             }
             var request = new HarvestRequest(src, p.GetValue(set), Day(p.GetValue(from), "--from"), Day(p.GetValue(until), "--until"), "cli");
             await ServerApp.MigrateAsync(db, ct);
+            // The same lock as the scheduler and the admin page's "Run now": never two harvests at once.
+            await using var held = await new HarvestLock(db).TryAcquireAsync(ct)
+                ?? throw new CliException("another harvest is running (the scheduler, the admin page or another harvest command); try again when it has finished");
             using var http = new ArxivHttp(options);
             var harvester = new Harvester(db, new PaperUpsert(db), http, new ArxivApiClient(http), TimeProvider.System);
             HarvestRun run;

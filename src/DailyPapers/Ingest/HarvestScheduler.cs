@@ -1,7 +1,6 @@
 using DailyPapers.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace DailyPapers.Ingest;
 
@@ -27,6 +26,28 @@ public sealed class HarvestScheduleOptions
     /// <summary>How often the loop looks at what is due.</summary>
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Token for the harvest admin page on instances run by scripts without admin accounts (header X-Admin-Token, or
+    /// entered once on the page). Signed-in admins need no token. Empty: accounts only.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>The first announcement slot after <paramref name="nowUtc"/>.</summary>
+    public DateTimeOffset NextSlot(DateTimeOffset nowUtc)
+    {
+        var tz = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        var local = TimeZoneInfo.ConvertTime(nowUtc, tz);
+        for (int ahead = 0; ahead < 8; ahead++)
+        {
+            var day = DateOnly.FromDateTime(local.DateTime).AddDays(ahead);
+            if (day.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday) continue;
+            var slotLocal = day.ToDateTime(AfterLocalTime);
+            var slot = new DateTimeOffset(slotLocal, tz.GetUtcOffset(slotLocal));
+            if (slot > nowUtc) return slot.ToUniversalTime();
+        }
+        throw new InvalidOperationException("no announcement slot in the next week");
+    }
+
     /// <summary>The newest announcement slot at or before <paramref name="nowUtc"/>.</summary>
     public DateTimeOffset LatestSlot(DateTimeOffset nowUtc)
     {
@@ -49,14 +70,11 @@ public sealed class HarvestScheduleOptions
 }
 
 /// <summary>
-/// The background loop: what is due lives in <c>harvest_states</c>; on PostgreSQL a session advisory lock makes sure
-/// only one app node harvests at a time (SQLite is single-node by nature).
+/// The background loop: what is due lives in <c>harvest_states</c>; <see cref="HarvestRunner"/> makes sure only one
+/// harvest runs at a time across app nodes (and against the admin button).
 /// </summary>
-public sealed class HarvestScheduler(IServiceProvider services, IOptions<HarvestScheduleOptions> options, DatabaseSettings db, TimeProvider time, ILogger<HarvestScheduler> log) : BackgroundService
+public sealed class HarvestScheduler(HarvestRunner runner, IOptions<HarvestScheduleOptions> options, DatabaseSettings db, TimeProvider time, ILogger<HarvestScheduler> log) : BackgroundService
 {
-    /// <summary>Arbitrary but fixed advisory-lock key for "the harvest".</summary>
-    private const long LockKey = 7210003;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
@@ -65,7 +83,7 @@ public sealed class HarvestScheduler(IServiceProvider services, IOptions<Harvest
         {
             try
             {
-                await RunDueAsync(o, stoppingToken);
+                await RunDueOnceAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -75,41 +93,85 @@ public sealed class HarvestScheduler(IServiceProvider services, IOptions<Harvest
         }
     }
 
-    private async Task RunDueAsync(HarvestScheduleOptions o, CancellationToken ct)
+    /// <summary>One look at what is due: harvests the due sets unless another node is harvesting.</summary>
+    /// <returns>The runs; empty when nothing was due; null when another harvest held the lock.</returns>
+    public async Task<IReadOnlyList<HarvestRun>?> RunDueOnceAsync(CancellationToken ct)
     {
+        var due = await DueSetsAsync(ct);
+        if (due.Count == 0) return [];
+        var runs = await runner.TryRunAsync(due, "scheduler", ct);
+        if (runs is null) log.LogInformation("harvest due for {Sets}, but another harvest is running", string.Join(", ", due));
+        return runs;
+    }
+
+    public async Task<List<string>> DueSetsAsync(CancellationToken ct)
+    {
+        var o = options.Value;
         await using var ctx = db.CreateContext();
         var states = await ctx.Set<HarvestState>().Where(s => s.Source == "oai").ToDictionaryAsync(s => s.SetSpec, s => s.LastSuccessAt, ct);
-        var due = o.EffectiveSets.Where(s => o.IsDue(time.GetUtcNow(), states.GetValueOrDefault(s))).ToList();
-        if (due.Count == 0) return;
+        return o.EffectiveSets.Where(s => o.IsDue(time.GetUtcNow(), states.GetValueOrDefault(s))).ToList();
+    }
+}
 
-        NpgsqlConnection? lockConnection = null;
-        try
+/// <summary>
+/// Runs OAI harvests of whole sets under the <see cref="HarvestLock"/>: the scheduler and the admin page's "Run now"
+/// both come through here, so they never overlap each other or another node's harvest.
+/// </summary>
+public sealed class HarvestRunner(Harvester harvester, HarvestLock gate, ILogger<HarvestRunner> log, IHostApplicationLifetime? lifetime = null)
+{
+    private Task _background = Task.CompletedTask;
+
+    /// <summary>The harvest last started by <see cref="TryStartAsync"/> (tests wait on it).</summary>
+    public Task Background => Volatile.Read(ref _background);
+
+    /// <summary>Harvests <paramref name="sets"/> now; null (and nothing fetched) when another harvest holds the lock.</summary>
+    public async Task<IReadOnlyList<HarvestRun>?> TryRunAsync(IReadOnlyList<string> sets, string trigger, CancellationToken ct)
+    {
+        await using var held = await gate.TryAcquireAsync(ct);
+        if (held is null) return null;
+        return await RunSetsAsync(sets, trigger, ct);
+    }
+
+    /// <summary>Takes the lock and harvests <paramref name="sets"/> in the background until done or the app stops; false when another harvest is running.</summary>
+    public async Task<bool> TryStartAsync(IReadOnlyList<string> sets, string trigger, CancellationToken ct)
+    {
+        var held = await gate.TryAcquireAsync(ct);
+        if (held is null) return false;
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        Volatile.Write(ref _background, Task.Run(async () =>
         {
-            if (db.Provider == DatabaseProvider.Postgres)
-            {
-                lockConnection = new NpgsqlConnection(db.ConnectionString);
-                await lockConnection.OpenAsync(ct);
-                await using var cmd = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKey})", lockConnection);
-                if (!(bool)(await cmd.ExecuteScalarAsync(ct))!) return; // another node is harvesting
-            }
-            var harvester = services.GetRequiredService<Harvester>();
-            foreach (var set in due)
+            await using (held)
             {
                 try
                 {
-                    var run = await harvester.RunAsync(new HarvestRequest("oai", set, Trigger: "scheduler"), ct);
-                    log.LogInformation("harvested {Set}: {Inserted} new, {Updated} updated", set, run.Inserted, run.Updated);
+                    await RunSetsAsync(sets, trigger, stopping);
                 }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
                 {
-                    log.LogWarning("harvest of {Set} failed: {Error}", set, ex.Message);
+                    log.LogError(ex, "harvest started by {Trigger} failed", trigger);
                 }
             }
-        }
-        finally
+        }, CancellationToken.None));
+        return true;
+    }
+
+    private async Task<IReadOnlyList<HarvestRun>> RunSetsAsync(IReadOnlyList<string> sets, string trigger, CancellationToken ct)
+    {
+        var runs = new List<HarvestRun>();
+        foreach (var set in sets)
         {
-            // Closing the session releases the advisory lock.
-            if (lockConnection is not null) await lockConnection.DisposeAsync();
+            try
+            {
+                var run = await harvester.RunAsync(new HarvestRequest("oai", set, Trigger: trigger), ct);
+                runs.Add(run);
+                log.LogInformation("harvested {Set}: {Inserted} new, {Updated} updated", set, run.Inserted, run.Updated);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // The run row and the state carry the error for the admin page; the next set still gets its turn.
+                log.LogWarning("harvest of {Set} failed: {Error}", set, ex.Message);
+            }
         }
+        return runs;
     }
 }

@@ -74,22 +74,31 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
 
     private sealed record Job(Harvester Owner, AppDbContext Ctx, HarvestState State, HarvestRun Run)
     {
-        /// <summary>Writes one page's papers and deletions, then the checkpoint: a kill between the two redoes the page, which is idempotent.</summary>
-        public async Task ApplyAsync(IReadOnlyList<PaperRecord> papers, IReadOnlyCollection<string> deletedIds, int rejected, CancellationToken ct)
+        /// <summary>
+        /// Writes one page's papers and deletions, and only once that write has committed moves the checkpoint
+        /// (<paramref name="checkpoint"/> changes the tracked state, then it is saved). The checkpoint is never touched
+        /// before the commit, so whatever saves the state afterwards (the save below, or the one in RunAsync's
+        /// finally after a kill) can only record pages that are in the database. A kill between the commit and the
+        /// save redoes the page on resume, which is idempotent.
+        /// </summary>
+        public async Task ApplyAsync(IReadOnlyList<PaperRecord> papers, IReadOnlyCollection<string> deletedIds, int rejected, Action<HarvestState> checkpoint, CancellationToken ct)
         {
-            Run.Pages++;
-            Run.Read += papers.Count + deletedIds.Count + rejected;
-            Run.Rejected += rejected;
             var counts = await Owner.Upsert.UpsertAsync(papers, ct);
+            int deleted = 0;
             if (deletedIds.Count > 0)
             {
                 var withdrawn = await Owner.WithdrawnCopiesAsync(deletedIds, ct);
-                Run.Deleted += withdrawn.Count;
                 counts.Add(await Owner.Upsert.UpsertAsync(withdrawn, ct));
+                deleted = withdrawn.Count;
             }
+            Run.Pages++;
+            Run.Read += papers.Count + deletedIds.Count + rejected;
+            Run.Rejected += rejected;
+            Run.Deleted += deleted;
             Run.Inserted += counts.Inserted;
             Run.Updated += counts.Updated;
             Run.Unchanged += counts.Unchanged;
+            checkpoint(State);
             await Ctx.SaveChangesAsync(ct);
         }
     }
@@ -99,7 +108,10 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
         var state = job.State;
         var o = http.Options;
         string? token;
-        if (request.From is not null || request.Until is not null || state.ResumptionToken is null)
+        // Resume an unfinished list: from its token, or, when it was killed before its first page committed (ListFrom
+        // saved, no token yet), from its own from/until again.
+        bool resume = request.From is null && request.Until is null && (state.ResumptionToken is not null || state.ListFrom is not null);
+        if (!resume)
         {
             // A new list: explicit dates, else incremental from the last datestamp the server gave (inclusive, so
             // a day that was still filling up is read again; the upsert makes that free).
@@ -133,17 +145,19 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
             var papers = page.Items.Where(i => i.Paper is not null).Select(i => i.Paper!).ToList();
             var deleted = page.Items.Where(i => i.Deleted).Select(i => i.ArxivId).ToList();
             int rejected = page.Items.Count(i => i.Rejected is not null);
-            foreach (var i in page.Items)
-                if (i.Datestamp != default && (state.ListMaxDatestamp is null || i.Datestamp > state.ListMaxDatestamp)) state.ListMaxDatestamp = i.Datestamp;
-
-            token = page.ResumptionToken;
-            state.ResumptionToken = token;
-            if (token is null)
+            var pageMax = page.Items.Where(i => i.Datestamp != default).Select(i => (DateOnly?)i.Datestamp).Max();
+            var next = page.ResumptionToken;
+            await job.ApplyAsync(papers, deleted, rejected, s =>
             {
-                if (state.ListMaxDatestamp is { } max && (state.LastDatestamp is null || max > state.LastDatestamp)) state.LastDatestamp = max;
-                state.ListFrom = state.ListUntil = state.ListMaxDatestamp = null;
-            }
-            await job.ApplyAsync(papers, deleted, rejected, ct);
+                if (pageMax is { } pm && (s.ListMaxDatestamp is null || pm > s.ListMaxDatestamp)) s.ListMaxDatestamp = pm;
+                s.ResumptionToken = next;
+                if (next is null)
+                {
+                    if (s.ListMaxDatestamp is { } max && (s.LastDatestamp is null || max > s.LastDatestamp)) s.LastDatestamp = max;
+                    s.ListFrom = s.ListUntil = s.ListMaxDatestamp = null;
+                }
+            }, ct);
+            token = next;
             if (token is null) return;
         }
     }
@@ -163,13 +177,15 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
         var query = $"cat:{category} AND submittedDate:[{from:yyyyMMdd}0000 TO {until:yyyyMMdd}2359]";
         await foreach (var page in api.SearchPagesAsync(query, start, ct))
         {
-            state.ResumptionToken = page.NextStart is { } next ? $"start={next}" : null;
-            if (page.NextStart is null)
+            await job.ApplyAsync(page.Papers, [], page.Rejected, s =>
             {
-                state.LastDatestamp = until;
-                state.ListFrom = state.ListUntil = null;
-            }
-            await job.ApplyAsync(page.Papers, [], page.Rejected, ct);
+                s.ResumptionToken = page.NextStart is { } next ? $"start={next}" : null;
+                if (page.NextStart is null)
+                {
+                    s.LastDatestamp = until;
+                    s.ListFrom = s.ListUntil = null;
+                }
+            }, ct);
         }
     }
 
@@ -182,8 +198,8 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
         var papers = await api.GetByIdsAsync(feed.Items.Select(i => i.Id), ct);
         var announced = feed.Items.Where(i => i.AnnounceType == "new").ToDictionary(i => i.Id.BaseId, i => i.AnnouncedOn);
         var records = papers.Select(p => announced.TryGetValue(p.ArxivId, out var day) && day is not null ? p with { AnnouncedOn = day } : p).ToList();
-        job.State.LastDatestamp = feed.Items.Select(i => i.AnnouncedOn).Max();
-        await job.ApplyAsync(records, [], feed.Items.Count - records.Count, ct);
+        var newest = feed.Items.Select(i => i.AnnouncedOn).Max();
+        await job.ApplyAsync(records, [], feed.Items.Count - records.Count, s => s.LastDatestamp = newest, ct);
     }
 
     /// <summary>

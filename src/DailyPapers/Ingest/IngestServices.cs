@@ -13,7 +13,9 @@ public static class IngestServices
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Harvest:TimeZone is not a known time zone")
             .Validate(o => o.CheckEvery >= TimeSpan.FromSeconds(10), "Harvest:CheckEvery must be at least 10 s")
             .ValidateOnStart();
-        builder.Services.AddHostedService<HarvestScheduler>();
+        builder.Services.AddSingleton<HarvestRunner>();
+        builder.Services.AddSingleton<HarvestScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HarvestScheduler>());
         return builder;
     }
 
@@ -28,6 +30,7 @@ public static class IngestServices
         services.AddSingleton(sp => new ArxivHttp(sp.GetRequiredService<IOptions<ArxivOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ArxivApiClient>();
         services.AddSingleton<Harvester>();
+        services.AddSingleton<HarvestLock>();
         return services;
     }
 }

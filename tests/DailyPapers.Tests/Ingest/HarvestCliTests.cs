@@ -1,4 +1,5 @@
 using DailyPapers.Cli;
+using DailyPapers.Ingest;
 using DailyPapers.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,6 +19,25 @@ public sealed class HarvestCliTests
         Assert.Contains("from=2015-01-01&until=2015-01-03", stub.Requests.Single());
         await using var ctx = Data.DatabaseSettings.Resolve(dir, null).CreateContext();
         Assert.Equal(2, await ctx.Papers.CountAsync());
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task HarvestVerbRefusesWhileAnotherHarvestHoldsTheLock()
+    {
+        var dir = TestEnv.NewTempDir();
+        await using var stub = await ArxivStub.StartAsync(new VirtualClock(), TimeSpan.Zero, (ctx, n) => ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXiv_2015-01-01_2015-01-03.xml")));
+        string[] args = ["harvest", "--source", "oai", "--from", "2015-01-01", "--base-url", stub.BaseUrl + "oai", "--data-dir", dir];
+        // The scheduler or the admin page of a server on the same data folder is harvesting.
+        await using (var held = await new HarvestLock(Data.DatabaseSettings.Resolve(dir, null)).TryAcquireAsync(CancellationToken.None))
+        {
+            Assert.NotNull(held);
+            Assert.NotEqual(0, await CliApp.RunAsync(args));
+            Assert.Empty(stub.Requests);
+        }
+        Assert.Equal(0, await CliApp.RunAsync(args));
+        Assert.Single(stub.Requests);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(dir, true);
     }

@@ -120,44 +120,30 @@ public static class Text
     public static string Squash(string? s)
     {
         if (string.IsNullOrEmpty(s)) return "";
-        if (IsSquashed(s)) return s;
-        Span<char> buffer = s.Length <= 4096 ? stackalloc char[s.Length] : new char[s.Length];
+        // One scalar pass: most characters are neither whitespace nor above U+0084, which costs two comparisons.
+        // Searching with SearchValues was slower here: words are short, so per-call overhead dominates.
+        char[]? rented = null;
+        Span<char> buffer = s.Length <= 2048 ? stackalloc char[s.Length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(s.Length));
         int n = 0;
-        var rest = s.AsSpan();
-        // Copy each run of non-whitespace whole (vectorised search and copy), one space between runs.
-        while (true)
+        bool space = false, changed = false;
+        foreach (var ch in s)
         {
-            var word = rest.IndexOfAny(Whitespace);
-            var run = word < 0 ? rest : rest[..word];
-            if (run.Length > 0)
+            if (IsWhiteSpace(ch))
             {
-                if (n > 0) buffer[n++] = ' ';
-                run.CopyTo(buffer[n..]);
-                n += run.Length;
+                if (ch != ' ' || space || n == 0) changed = true;
+                space = n > 0;
+                continue;
             }
-            if (word < 0) break;
-            rest = rest[(word + 1)..];
-            var next = rest.IndexOfAnyExcept(Whitespace);
-            if (next < 0) break;
-            rest = rest[next..];
+            if (space) { buffer[n++] = ' '; space = false; }
+            buffer[n++] = ch;
         }
-        return new string(buffer[..n]);
+        if (space) changed = true; // trailing whitespace
+        var result = changed ? new string(buffer[..n]) : s;
+        if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+        return result;
     }
 
-    /// <summary>True when there is nothing to collapse: no leading/trailing/double spaces, no other whitespace.</summary>
-    private static bool IsSquashed(string s)
-    {
-        if (char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1])) return false;
-        var span = s.AsSpan();
-        if (span.IndexOfAny(OtherWhitespace) >= 0) return false;
-        return span.IndexOf("  ", StringComparison.Ordinal) < 0;
-    }
-
-    private static readonly System.Buffers.SearchValues<char> Whitespace =
-        System.Buffers.SearchValues.Create(" \t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000");
-
-    private static readonly System.Buffers.SearchValues<char> OtherWhitespace =
-        System.Buffers.SearchValues.Create("\t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000");
+    private static bool IsWhiteSpace(char c) => c <= ' ' ? c == ' ' || (c >= '\t' && c <= '\r') : c >= '\u0085' && char.IsWhiteSpace(c);
 
     public static string? NullIfBlank(string? s)
     {

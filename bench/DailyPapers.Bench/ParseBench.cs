@@ -21,7 +21,7 @@ internal static class ParseBench
             tRead += t.Elapsed.TotalMilliseconds; t.Restart();
             n++;
             var bytes = System.Text.Encoding.UTF8.GetBytes(line);
-            if (args.Contains("--deserialize-only")) { System.Text.Json.JsonSerializer.Deserialize(bytes, DailyPapers.Ingest.KaggleJson.Default.Line); tParse += t.Elapsed.TotalMilliseconds; t.Restart(); continue; }
+            if (args.Contains("--deserialize-only")) { KaggleSnapshot.ReadLine(bytes); tParse += t.Elapsed.TotalMilliseconds; t.Restart(); continue; }
             var r = KaggleSnapshot.Parse(bytes, out _);
             tParse += t.Elapsed.TotalMilliseconds; t.Restart();
             if (r is not null) { ok++; r.ComputeHash(); }

@@ -14,16 +14,10 @@ public sealed record VoteState(long PaperId, string ArxivId, bool Voted, int Upv
 /// </summary>
 public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, IServiceProvider services)
 {
-    private sealed record PaperKey(long Id, string ArxivId);
-
-    // Compiled once: every vote looks its paper up, and translating the LINQ tree each time was a tenth of a vote's cost.
-    private static readonly Func<AppDbContext, string, Task<PaperKey?>> PaperById = EF.CompileAsyncQuery(
-        (AppDbContext db, string arxivId) => db.Papers.Where(p => p.ArxivId == arxivId).Select(p => new PaperKey(p.Id, p.ArxivId)).FirstOrDefault());
-
     /// <summary>Sets the vote to <paramref name="want"/> (null flips it); null when the paper doesn't exist.</summary>
     public async Task<VoteState?> SetAsync(string userId, string arxivId, bool? want, CancellationToken ct = default)
     {
-        var paper = await PaperById(db, arxivId);
+        var paper = await db.Papers.Where(p => p.ArxivId == arxivId).Select(p => new { p.Id, p.ArxivId }).FirstOrDefaultAsync(ct);
         if (paper is null) return null;
         VoteState state;
         if (db.Provider == DatabaseProvider.Sqlite)

@@ -63,6 +63,8 @@ public static class DeferredIndexes
             using var rd = cmd.ExecuteReader();
             while (rd.Read()) pending.Add(rd.GetString(0));
         }
+        // Let SQLite sort on a helper thread per core while it builds each index.
+        Exec(conn, tx, $"PRAGMA threads = {Math.Clamp(Environment.ProcessorCount, 1, 8)}");
         foreach (var sql in pending) Exec(conn, tx, sql);
         Exec(conn, tx, $"DROP TABLE {Table}");
         tx.Commit();

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using DailyPapers.Papers;
 
 namespace DailyPapers.Ingest;
@@ -10,27 +10,27 @@ public static class KaggleSnapshot
 {
     internal sealed class Line
     {
-        [JsonPropertyName("id")][JsonConverter(typeof(IdConverter))] public string? Id { get; set; }
-        [JsonPropertyName("submitter")] public string? Submitter { get; set; }
-        [JsonPropertyName("authors")] public string? Authors { get; set; }
-        [JsonPropertyName("title")] public string? Title { get; set; }
-        [JsonPropertyName("comments")] public string? Comments { get; set; }
-        [JsonPropertyName("journal-ref")] public string? JournalRef { get; set; }
-        [JsonPropertyName("doi")] public string? Doi { get; set; }
-        [JsonPropertyName("report-no")] public string? ReportNo { get; set; }
-        [JsonPropertyName("categories")] public string? Categories { get; set; }
-        [JsonPropertyName("license")] public string? License { get; set; }
-        [JsonPropertyName("abstract")] public string? Abstract { get; set; }
-        [JsonPropertyName("versions")] public List<LineVersion>? Versions { get; set; }
-        [JsonPropertyName("update_date")] public string? UpdateDate { get; set; }
-        [JsonPropertyName("authors_parsed")] public List<List<string?>>? AuthorsParsed { get; set; }
+        public string? Id { get; set; }
+        public string? Submitter { get; set; }
+        public string? Authors { get; set; }
+        public string? Title { get; set; }
+        public string? Comments { get; set; }
+        public string? JournalRef { get; set; }
+        public string? Doi { get; set; }
+        public string? ReportNo { get; set; }
+        public string? Categories { get; set; }
+        public string? License { get; set; }
+        public string? Abstract { get; set; }
+        public List<LineVersion>? Versions { get; set; }
+        public string? UpdateDate { get; set; }
+        public List<List<string?>>? AuthorsParsed { get; set; }
     }
 
     internal sealed class LineVersion
     {
-        [JsonPropertyName("version")] public string? Version { get; set; }
-        [JsonPropertyName("created")] public string? Created { get; set; }
-        [JsonPropertyName("size")] public string? Size { get; set; }
+        public string? Version { get; set; }
+        public string? Created { get; set; }
+        public string? Size { get; set; }
     }
 
     /// <summary>Parses one line; on failure returns null and a reason fit for the import report.</summary>
@@ -39,7 +39,7 @@ public static class KaggleSnapshot
         Line? line;
         try
         {
-            line = JsonSerializer.Deserialize(utf8Line, KaggleJson.Default.Line);
+            line = ReadLine(utf8Line);
         }
         catch (JsonException ex)
         {
@@ -48,6 +48,89 @@ public static class KaggleSnapshot
         }
         if (line is null) { error = "the line is not a JSON object"; return null; }
         return FromLine(line, out error);
+    }
+
+    /// <summary>
+    /// Reads the fields of one line with the forward-only JSON reader: the general deserializer's per-property
+    /// machinery cost more than the reading itself on a 229k-line snapshot. Unknown fields are skipped.
+    /// </summary>
+    internal static Line? ReadLine(ReadOnlySpan<byte> utf8)
+    {
+        var r = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!r.Read()) throw new JsonException("The input does not contain any JSON tokens.");
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.StartObject) throw new JsonException($"expected an object, found {r.TokenType}");
+        var line = new Line();
+        while (Next(ref r) == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("id"u8)) { Next(ref r); line.Id = r.TokenType == JsonTokenType.Number ? RepairNumericId(Encoding.UTF8.GetString(r.ValueSpan)) : Str(ref r, "id"); }
+            else if (r.ValueTextEquals("abstract"u8)) { Next(ref r); line.Abstract = Str(ref r, "abstract"); }
+            else if (r.ValueTextEquals("title"u8)) { Next(ref r); line.Title = Str(ref r, "title"); }
+            else if (r.ValueTextEquals("authors"u8)) { Next(ref r); line.Authors = Str(ref r, "authors"); }
+            else if (r.ValueTextEquals("categories"u8)) { Next(ref r); line.Categories = Str(ref r, "categories"); }
+            else if (r.ValueTextEquals("submitter"u8)) { Next(ref r); line.Submitter = Str(ref r, "submitter"); }
+            else if (r.ValueTextEquals("comments"u8)) { Next(ref r); line.Comments = Str(ref r, "comments"); }
+            else if (r.ValueTextEquals("journal-ref"u8)) { Next(ref r); line.JournalRef = Str(ref r, "journal-ref"); }
+            else if (r.ValueTextEquals("doi"u8)) { Next(ref r); line.Doi = Str(ref r, "doi"); }
+            else if (r.ValueTextEquals("report-no"u8)) { Next(ref r); line.ReportNo = Str(ref r, "report-no"); }
+            else if (r.ValueTextEquals("license"u8)) { Next(ref r); line.License = Str(ref r, "license"); }
+            else if (r.ValueTextEquals("update_date"u8)) { Next(ref r); line.UpdateDate = Str(ref r, "update_date"); }
+            else if (r.ValueTextEquals("versions"u8)) { Next(ref r); line.Versions = ReadVersions(ref r); }
+            else if (r.ValueTextEquals("authors_parsed"u8)) { Next(ref r); line.AuthorsParsed = ReadAuthorsParsed(ref r); }
+            else { Next(ref r); r.Skip(); }
+        }
+        if (r.TokenType != JsonTokenType.EndObject) throw new JsonException("expected a property name or the end of the object");
+        if (r.Read()) throw new JsonException("'" + (char)utf8[(int)r.TokenStartIndex] + "' is invalid after a single JSON value.");
+        return line;
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader r)
+    {
+        if (!r.Read()) throw new JsonException("the line ends inside the JSON object");
+        return r.TokenType;
+    }
+
+    private static string? Str(ref Utf8JsonReader r, string field) => r.TokenType switch
+    {
+        JsonTokenType.String => r.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException($"\"{field}\" must be a string, not {r.TokenType}"),
+    };
+
+    private static List<LineVersion>? ReadVersions(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.StartArray) throw new JsonException("\"versions\" must be an array");
+        var list = new List<LineVersion>(2);
+        while (Next(ref r) == JsonTokenType.StartObject)
+        {
+            var v = new LineVersion();
+            while (Next(ref r) == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("version"u8)) { Next(ref r); v.Version = Str(ref r, "version"); }
+                else if (r.ValueTextEquals("created"u8)) { Next(ref r); v.Created = Str(ref r, "created"); }
+                else if (r.ValueTextEquals("size"u8)) { Next(ref r); v.Size = Str(ref r, "size"); }
+                else { Next(ref r); r.Skip(); }
+            }
+            list.Add(v);
+        }
+        if (r.TokenType != JsonTokenType.EndArray) throw new JsonException("\"versions\" must be an array of objects");
+        return list;
+    }
+
+    private static List<List<string?>>? ReadAuthorsParsed(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.StartArray) throw new JsonException("\"authors_parsed\" must be an array");
+        var list = new List<List<string?>>();
+        while (Next(ref r) == JsonTokenType.StartArray)
+        {
+            var parts = new List<string?>(3);
+            while (Next(ref r) != JsonTokenType.EndArray) parts.Add(Str(ref r, "authors_parsed"));
+            list.Add(parts);
+        }
+        if (r.TokenType != JsonTokenType.EndArray) throw new JsonException("\"authors_parsed\" must be an array of arrays");
+        return list;
     }
 
     private static PaperRecord? FromLine(Line line, out string? error)
@@ -103,19 +186,7 @@ public static class KaggleSnapshot
         };
     }
 
-    /// <summary>Reads the id as a string; some tools write new-style ids as numbers and lose the leading zero (704.1158 → 0704.1158).</summary>
-    internal sealed class IdConverter : JsonConverter<string?>
-    {
-        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Number => RepairNumericId(System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
-            _ => throw new JsonException("\"id\" must be a string"),
-        };
-
-        public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options) => writer.WriteStringValue(value);
-    }
-
+    /// <summary>Some tools write new-style ids as numbers and lose the leading zero (704.1158 → 0704.1158).</summary>
     private static string RepairNumericId(string raw)
     {
         var dot = raw.IndexOf('.');
@@ -150,5 +221,3 @@ public static class KaggleSnapshot
             .Where(s => s.Length > 0);
 }
 
-[JsonSerializable(typeof(KaggleSnapshot.Line))]
-internal sealed partial class KaggleJson : JsonSerializerContext;

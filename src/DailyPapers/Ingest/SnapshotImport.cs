@@ -15,6 +15,8 @@ public sealed class ImportSummary
     public TimeSpan Elapsed;
     /// <summary>Time spent in database writes, the rest being reading and parsing.</summary>
     public TimeSpan WriteTime;
+    /// <summary>Time spent building the indexes deferred to the end of a bulk import into an empty database.</summary>
+    public TimeSpan IndexTime;
     public List<RejectedLine> RejectedLines { get; } = [];
     public double PapersPerSecond => Elapsed.TotalSeconds > 0 ? Read / Elapsed.TotalSeconds : 0;
 }
@@ -43,7 +45,12 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         }
         finally
         {
-            if (deferred) await DeferredIndexes.RestoreAsync(upsert.Database);
+            if (deferred)
+            {
+                var indexing = Stopwatch.StartNew();
+                await DeferredIndexes.RestoreAsync(upsert.Database);
+                summary.IndexTime = indexing.Elapsed;
+            }
         }
         progress?.Report(1);
         summary.Elapsed = sw.Elapsed;
@@ -52,10 +59,13 @@ public sealed class SnapshotImport(PaperUpsert upsert)
 
     private async Task ImportAsync(FileStream file, Stream stream, ImportSummary summary, IProgress<double>? progress, Action<RejectedLine>? onRejected, CancellationToken ct)
     {
-        var batches = Channel.CreateBounded<List<(PaperRecord, long)>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        // Three stages, so that decompressing, parsing and writing overlap on the machine's cores:
+        // read (inflate + split lines) → parse (all cores) → write (one transaction per batch).
+        var raw = Channel.CreateBounded<LineBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var spare = Channel.CreateUnbounded<LineBatch>();
+        var batches = Channel.CreateBounded<List<(PaperRecord, long)>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
 
-        // Parsing runs beside the writer so JSON decoding overlaps the database work on the second core.
-        var producer = Task.Run(async () =>
+        var reader = Task.Run(async () =>
         {
             try
             {
@@ -64,11 +74,30 @@ public sealed class SnapshotImport(PaperUpsert upsert)
                 {
                     lines.Add(no, bytes.Span);
                     if (lines.Count < BatchSize) continue;
-                    await batches.Writer.WriteAsync(ParseBatch(lines, summary, onRejected), ct);
-                    lines.Clear();
+                    await raw.Writer.WriteAsync(lines, ct);
+                    lines = spare.Reader.TryRead(out var reused) ? reused : new LineBatch();
                     progress?.Report(file.Length == 0 ? 1 : (double)file.Position / file.Length);
                 }
-                if (lines.Count > 0) await batches.Writer.WriteAsync(ParseBatch(lines, summary, onRejected), ct);
+                if (lines.Count > 0) await raw.Writer.WriteAsync(lines, ct);
+                raw.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                raw.Writer.Complete(ex);
+            }
+        }, ct);
+
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var lines in raw.Reader.ReadAllAsync(ct))
+                {
+                    var parsed = ParseBatch(lines, summary, onRejected);
+                    lines.Clear();
+                    spare.Writer.TryWrite(lines);
+                    await batches.Writer.WriteAsync(parsed, ct);
+                }
                 batches.Writer.Complete();
             }
             catch (Exception ex)
@@ -86,15 +115,18 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         }
         summary.WriteTime = writing.Elapsed;
         await producer;
+        await reader;
     }
 
-    /// <summary>Parses a batch of lines on all cores, keeping file order so the last of duplicate lines wins.</summary>
+    /// <summary>Parses a batch of lines on all cores but one, keeping file order so the last of duplicate lines wins.</summary>
     private static List<(PaperRecord, long)> ParseBatch(LineBatch lines, ImportSummary summary, Action<RejectedLine>? onRejected)
     {
         var parsed = new PaperRecord?[lines.Count];
         var hashes = new long[lines.Count];
         var errors = new string?[lines.Count];
-        Parallel.For(0, lines.Count, i =>
+        // One core is the writer's: parsing on all of them only makes the writer, the slowest stage, wait for CPU.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
+        Parallel.For(0, lines.Count, options, i =>
         {
             parsed[i] = KaggleSnapshot.Parse(lines.Line(i), out errors[i]);
             hashes[i] = parsed[i]?.ComputeHash() ?? 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Day page under load: wrk (64 connections, 30 s) against the dynamic day page and, in the same run,
 # against Kestrel serving that page's bytes as a static file. Prints requests/s, p99 and the ratio,
-# then the server's resident memory. Imports the full snapshot into a bench data dir on first use.
+# then /api/daily_papers for the same day, and the server's resident memory. Imports the full snapshot into a bench data dir on first use.
 #   bench/day-page-load.sh [DATE] [DURATION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,4 +40,6 @@ run() { # name url
 dyn=$(run dynamic "http://127.0.0.1:5181/papers/date/$DATE" 2>&1 >/dev/null | tee /dev/stderr | sed -nE 's/.*requests_per_s=([0-9.]+).*/\1/p') || true
 sta=$(run static "http://127.0.0.1:5182/day.html" 2>&1 >/dev/null | tee /dev/stderr | sed -nE 's/.*requests_per_s=([0-9.]+).*/\1/p') || true
 echo "ratio dynamic/static = $(python3 -c "print(round($dyn/$sta, 3))")"
+# Issue 7: the Hugging Face-compatible list of the same day, beside the HTML page, in the same run.
+run api "http://127.0.0.1:5181/api/daily_papers?date=$DATE&limit=50" >/dev/null
 echo "server rss_now_mb=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$APP/status) rss_peak_mb=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$APP/status)"

@@ -32,13 +32,20 @@ SMTP_WEB=${DAILYPAPERS_TEST_SMTP_WEBPORT:-5099}
 if [ ! -x .tools/smtp4dev/smtp4dev ]; then
   dotnet tool install --tool-path .tools/smtp4dev Rnwood.Smtp4dev --version 3.15.0 >/dev/null
 fi
-.tools/smtp4dev/smtp4dev --smtpport=$SMTP_PORT --urls=http://127.0.0.1:$SMTP_WEB --db= --imapport=0 --hostname=127.0.0.1 > "$PGDIR/smtp4dev.log" 2>&1 &
+.tools/smtp4dev/smtp4dev --smtpport=$SMTP_PORT --urls=http://127.0.0.1:$SMTP_WEB --db= --imapport= --pop3port= --hostname=127.0.0.1 > "$PGDIR/smtp4dev.log" 2>&1 &
 SMTP_PID=$!
 trap 'kill $SMTP_PID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 1 60); do
-  if curl -sf "http://127.0.0.1:$SMTP_WEB/api/messages" >/dev/null 2>&1; then break; fi
+# IMAP and POP3 are off: the tests only need SMTP and the web API, and fixed ports could collide.
+smtp_up=
+for _ in $(seq 1 90); do
+  if curl -sf "http://127.0.0.1:$SMTP_WEB/api/messages" >/dev/null 2>&1; then smtp_up=1; break; fi
   sleep 1
 done
+if [ -z "$smtp_up" ]; then
+  echo "smtp4dev did not start on ports $SMTP_PORT/$SMTP_WEB; its log:" >&2
+  tail -n 30 "$PGDIR/smtp4dev.log" >&2
+  exit 1
+fi
 export DAILYPAPERS_TEST_SMTP_PORT=$SMTP_PORT DAILYPAPERS_TEST_SMTP_API="http://127.0.0.1:$SMTP_WEB"
 
 export DAILYPAPERS_SHARED_DATA=${DAILYPAPERS_SHARED_DATA:-$(cd "$ROOT/.." && pwd)/shared/data}

@@ -87,6 +87,9 @@ public sealed class SearchEngine : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> _queryVectors = new();
     private const int QueryCacheSize = 4096;
 
+    /// <summary>Forgets cached query embeddings (benchmarks measure the model, not the cache).</summary>
+    internal void ClearQueryVectors() => _queryVectors.Clear();
+
     private float[] QueryVector(string text)
     {
         if (_queryVectors.TryGetValue(text, out var v)) return v;

@@ -18,9 +18,11 @@ internal static partial class SearchSpeedBench
     {
         string? keep = null;
         int rounds = 3;
+        bool mergeCompare = false; // keyword only: as indexed, then merged into one segment, side by side
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--keep") keep = args[++i];
+            else if (args[i] == "--merge-compare") mergeCompare = true;
             else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
         }
         var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
@@ -74,6 +76,18 @@ internal static partial class SearchSpeedBench
             };
         };
 
+        if (mergeCompare)
+        {
+            int before = engine.Keyword.SegmentCount;
+            var asIs = Measure(queries, lucene, 1, rounds);
+            sw.Restart();
+            await engine.Keyword.MergeAsync();
+            Console.Error.WriteLine($"merged {before} segments into {engine.Keyword.SegmentCount} in {sw.Elapsed.TotalSeconds:F0}s");
+            var merged = Measure(queries, lucene, 1, rounds);
+            Print($"keyword_lucene_{before}_segments", 1, asIs);
+            Print($"keyword_lucene_{engine.Keyword.SegmentCount}_segment", 1, merged);
+            return 0;
+        }
         var kw1 = Measure(queries, lucene, 1, rounds);
         var kw2 = Measure(queries, lucene, 2, rounds);
         var ft1 = Measure(ftsQueries, sqlite, 1, rounds);

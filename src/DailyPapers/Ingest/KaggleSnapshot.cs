@@ -64,12 +64,12 @@ public static class KaggleSnapshot
         while (Next(ref r) == JsonTokenType.PropertyName)
         {
             if (r.ValueTextEquals("id"u8)) { Next(ref r); line.Id = r.TokenType == JsonTokenType.Number ? RepairNumericId(Encoding.UTF8.GetString(r.ValueSpan)) : Str(ref r, "id"); }
-            else if (r.ValueTextEquals("abstract"u8)) { Next(ref r); line.Abstract = Str(ref r, "abstract"); }
-            else if (r.ValueTextEquals("title"u8)) { Next(ref r); line.Title = Str(ref r, "title"); }
-            else if (r.ValueTextEquals("authors"u8)) { Next(ref r); line.Authors = Str(ref r, "authors"); }
+            else if (r.ValueTextEquals("abstract"u8)) { Next(ref r); line.Abstract = Squashed(ref r, "abstract"); }
+            else if (r.ValueTextEquals("title"u8)) { Next(ref r); line.Title = Squashed(ref r, "title"); }
+            else if (r.ValueTextEquals("authors"u8)) { Next(ref r); line.Authors = Squashed(ref r, "authors"); }
             else if (r.ValueTextEquals("categories"u8)) { Next(ref r); line.Categories = Str(ref r, "categories"); }
             else if (r.ValueTextEquals("submitter"u8)) { Next(ref r); line.Submitter = Str(ref r, "submitter"); }
-            else if (r.ValueTextEquals("comments"u8)) { Next(ref r); line.Comments = Str(ref r, "comments"); }
+            else if (r.ValueTextEquals("comments"u8)) { Next(ref r); line.Comments = Squashed(ref r, "comments"); }
             else if (r.ValueTextEquals("journal-ref"u8)) { Next(ref r); line.JournalRef = Str(ref r, "journal-ref"); }
             else if (r.ValueTextEquals("doi"u8)) { Next(ref r); line.Doi = Str(ref r, "doi"); }
             else if (r.ValueTextEquals("report-no"u8)) { Next(ref r); line.ReportNo = Str(ref r, "report-no"); }
@@ -96,6 +96,23 @@ public static class KaggleSnapshot
         JsonTokenType.Null => null,
         _ => throw new JsonException($"\"{field}\" must be a string, not {r.TokenType}"),
     };
+
+    /// <summary>
+    /// A string value with its whitespace runs collapsed, decoded into a pooled buffer and squashed there: one string
+    /// allocated instead of the decoded one and then its squashed copy (abstracts always contain line breaks).
+    /// </summary>
+    private static string? Squashed(ref Utf8JsonReader r, string field)
+    {
+        if (r.TokenType != JsonTokenType.String) return Str(ref r, field);
+        int max = r.HasValueSequence ? checked((int)r.ValueSequence.Length) : r.ValueSpan.Length; // UTF-8 bytes ≥ UTF-16 chars
+        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(1, max));
+        try
+        {
+            int n = r.CopyString(buffer);
+            return Text.SquashToString(buffer.AsSpan(0, n));
+        }
+        finally { System.Buffers.ArrayPool<char>.Shared.Return(buffer); }
+    }
 
     private static List<LineVersion>? ReadVersions(ref Utf8JsonReader r)
     {

@@ -143,6 +143,20 @@ public static class Text
         return result;
     }
 
+    /// <summary>Squashes text in place (it only shrinks) and returns it as a string.</summary>
+    public static string SquashToString(Span<char> text)
+    {
+        int n = 0;
+        bool space = false;
+        foreach (var ch in text)
+        {
+            if (IsWhiteSpace(ch)) { space = n > 0; continue; }
+            if (space) { text[n++] = ' '; space = false; }
+            text[n++] = ch;
+        }
+        return n == 0 ? "" : new string(text[..n]);
+    }
+
     private static bool IsWhiteSpace(char c) => c <= ' ' ? c == ' ' || (c >= '\t' && c <= '\r') : c >= '\u0085' && char.IsWhiteSpace(c);
 
     public static string? NullIfBlank(string? s)

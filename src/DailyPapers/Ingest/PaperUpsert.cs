@@ -38,7 +38,46 @@ public sealed class PaperUpsert(DatabaseSettings db)
         UpsertAsync(batch.Select(r => (r, r.ComputeHash())).ToList(), ct);
 
     /// <summary>Upserts one batch whose content hashes the caller computed (a bulk import does it on all cores while parsing).</summary>
-    public async Task<UpsertCounts> UpsertAsync(IReadOnlyList<(PaperRecord Record, long Hash)> batch, CancellationToken ct = default)
+    public Task<UpsertCounts> UpsertAsync(IReadOnlyList<(PaperRecord Record, long Hash)> batch, CancellationToken ct = default) =>
+        UpsertAsync(batch, null, ct);
+
+    /// <summary>
+    /// A bulk import's own SQLite connection for all its batches. Into a database that was empty when the import
+    /// began (<paramref name="emptyAtStart"/>), commits skip the fsync of WAL checkpoints (synchronous=OFF): a killed
+    /// process still keeps every committed batch (the OS has the pages); only a power cut or OS crash during that
+    /// first import could damage the file, which then held nothing but this import. Dispose checkpoints with a full
+    /// fsync, so once the import returns everything is as durable as any other write.
+    /// </summary>
+    public sealed class BulkSession : IAsyncDisposable
+    {
+        internal Microsoft.Data.Sqlite.SqliteConnection? Connection { get; }
+
+        internal BulkSession(DatabaseSettings db, bool emptyAtStart)
+        {
+            if (db.Provider != DatabaseProvider.Sqlite) return;
+            // Not pooled: its pragmas must not outlive the import on a connection someone else gets later.
+            var cs = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.ConnectionString) { Pooling = false }.ToString();
+            Connection = SqlitePragmas.Open(cs);
+            using var cmd = Connection.CreateCommand();
+            cmd.CommandText = emptyAtStart ? "PRAGMA synchronous=OFF; PRAGMA wal_autocheckpoint=16384;" : "PRAGMA wal_autocheckpoint=16384;";
+            cmd.ExecuteNonQuery();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Connection is null) return;
+            await using (var cmd = Connection.CreateCommand())
+            {
+                cmd.CommandText = "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);";
+                await cmd.ExecuteNonQueryAsync();
+            }
+            await Connection.DisposeAsync();
+        }
+    }
+
+    public BulkSession OpenBulkSession(bool emptyAtStart) => new(db, emptyAtStart);
+
+    public async Task<UpsertCounts> UpsertAsync(IReadOnlyList<(PaperRecord Record, long Hash)> batch, BulkSession? session, CancellationToken ct = default)
     {
         var counts = new UpsertCounts();
         if (batch.Count == 0) return counts;
@@ -53,7 +92,20 @@ public sealed class PaperUpsert(DatabaseSettings db)
             byId[r.ArxivId] = item;
         }
 
-        await using var conn = db.CreateConnection();
+        var own = session?.Connection is null;
+        var conn = session?.Connection ?? db.CreateConnection();
+        try
+        {
+            return await UpsertOnAsync(conn, byId, counts, ct);
+        }
+        finally
+        {
+            if (own) await conn.DisposeAsync();
+        }
+    }
+
+    private async Task<UpsertCounts> UpsertOnAsync(DbConnection conn, Dictionary<string, (PaperRecord Record, long Hash)> byId, UpsertCounts counts, CancellationToken ct)
+    {
         if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
         // SQLite: BeginTransaction is BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout.
         await using var tx = await conn.BeginTransactionAsync(ct);

@@ -41,7 +41,8 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         var deferred = DeferredIndexes.DropIfEmpty(upsert.Database);
         try
         {
-            await ImportAsync(file, stream, summary, progress, onRejected, ct);
+            await using var session = upsert.OpenBulkSession(emptyAtStart: deferred);
+            await ImportAsync(file, stream, summary, progress, onRejected, session, ct);
         }
         finally
         {
@@ -57,7 +58,7 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         return summary;
     }
 
-    private async Task ImportAsync(FileStream file, Stream stream, ImportSummary summary, IProgress<double>? progress, Action<RejectedLine>? onRejected, CancellationToken ct)
+    private async Task ImportAsync(FileStream file, Stream stream, ImportSummary summary, IProgress<double>? progress, Action<RejectedLine>? onRejected, PaperUpsert.BulkSession session, CancellationToken ct)
     {
         // Three stages, so that decompressing, parsing and writing overlap on the machine's cores:
         // read (inflate + split lines) → parse (all cores) → write (one transaction per batch).
@@ -110,7 +111,7 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         await foreach (var batch in batches.Reader.ReadAllAsync(ct))
         {
             writing.Start();
-            summary.Counts.Add(await upsert.UpsertAsync(batch, ct));
+            summary.Counts.Add(await upsert.UpsertAsync(batch, session, ct));
             writing.Stop();
         }
         summary.WriteTime = writing.Elapsed;

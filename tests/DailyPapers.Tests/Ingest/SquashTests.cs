@@ -22,6 +22,7 @@ public sealed class SquashTests
         {
             var s = new string(Enumerable.Range(0, rng.Next(0, 5000)).Select(_ => alphabet[rng.Next(alphabet.Length)]).ToArray());
             Assert.Equal(Reference(s), Text.Squash(s));
+            Assert.Equal(Reference(s), Text.SquashToString(s.ToCharArray()));
         }
     }
 

@@ -426,17 +426,26 @@ public sealed class PaperUpsert(DatabaseSettings db)
             if (rc != raw.SQLITE_DONE) Check(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc);
         }
 
-        private void Text(sqlite3_stmt stmt, int index, string? value) =>
-            Check(value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text16(stmt, index, value.AsSpan()));
+        private byte[] _utf8 = new byte[1 << 16];
+
+        /// <summary>Binds text as UTF-8 (the database's encoding), encoded here with the vectorised encoder.</summary>
+        private void Text(sqlite3_stmt stmt, int index, string? value)
+        {
+            if (value is null) { Check(raw.sqlite3_bind_null(stmt, index)); return; }
+            int max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+            if (max > _utf8.Length) _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+            int n = System.Text.Encoding.UTF8.GetBytes(value, _utf8);
+            Check(raw.sqlite3_bind_text(stmt, index, _utf8.AsSpan(0, n)));
+        }
 
         private void Int(sqlite3_stmt stmt, int index, long value) => Check(raw.sqlite3_bind_int64(stmt, index, value));
 
         /// <summary>The text form EF Core's SQLite provider reads back.</summary>
         private void Date(sqlite3_stmt stmt, int index, DateTime utc, string format = "yyyy-MM-dd HH:mm:ss")
         {
-            Span<char> text = stackalloc char[24];
+            Span<byte> text = stackalloc byte[32];
             utc.TryFormat(text, out var n, format, System.Globalization.CultureInfo.InvariantCulture);
-            Check(raw.sqlite3_bind_text16(stmt, index, text[..n]));
+            Check(raw.sqlite3_bind_text(stmt, index, text[..n]));
         }
 
         public void AddPaper(long id, PaperRecord r, long hash, DateOnly listing, long seq, bool isNew)

@@ -191,7 +191,7 @@ public static class KaggleSnapshot
             Title = title,
             Abstract = abs,
             Authors = ParseAuthors(line),
-            Categories = cats.Distinct().ToArray(),
+            Categories = cats.Length == 1 || cats.Length == cats.Distinct().Count() ? cats : cats.Distinct().ToArray(),
             Versions = versions,
             Comments = Text.NullIfBlank(line.Comments),
             JournalRef = Text.NullIfBlank(line.JournalRef),
@@ -212,15 +212,15 @@ public static class KaggleSnapshot
 
     private static List<AuthorName> ParseAuthors(Line line)
     {
-        var result = new List<AuthorName>();
+        var result = new List<AuthorName>(line.AuthorsParsed?.Count ?? 4);
         if (line.AuthorsParsed is { Count: > 0 } parsed)
         {
             foreach (var parts in parsed)
             {
-                var last = Text.Squash(parts.ElementAtOrDefault(0));
-                var first = Text.Squash(parts.ElementAtOrDefault(1));
-                var suffix = Text.Squash(parts.ElementAtOrDefault(2));
-                var name = string.Join(' ', new[] { first, last, suffix }.Where(s => s.Length > 0));
+                var last = Text.Squash(parts.Count > 0 ? parts[0] : null);
+                var first = Text.Squash(parts.Count > 1 ? parts[1] : null);
+                var suffix = Text.Squash(parts.Count > 2 ? parts[2] : null);
+                var name = JoinNonEmpty(first, last, suffix);
                 if (name.Length > 0) result.Add(new AuthorName(name, last.Length > 0 ? last : null, first.Length > 0 ? first : null));
             }
             if (result.Count > 0) return result;
@@ -229,6 +229,20 @@ public static class KaggleSnapshot
             result.Add(new AuthorName(name));
         return result;
     }
+
+    /// <summary>"First Last Suffix" without empty parts (called for every author of the snapshot: no LINQ here).</summary>
+    private static string JoinNonEmpty(string a, string b, string c) =>
+        (a.Length > 0, b.Length > 0, c.Length > 0) switch
+        {
+            (true, true, true) => string.Concat(a, " ", b, " ", c),
+            (true, true, false) => string.Concat(a, " ", b),
+            (true, false, true) => string.Concat(a, " ", c),
+            (false, true, true) => string.Concat(b, " ", c),
+            (true, false, false) => a,
+            (false, true, false) => b,
+            (false, false, true) => c,
+            _ => "",
+        };
 
     /// <summary>Splits arXiv's free-text author field ("A, B and C").</summary>
     public static IEnumerable<string> SplitAuthorString(string? authors) =>

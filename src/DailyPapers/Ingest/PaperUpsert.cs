@@ -470,8 +470,10 @@ public sealed class PaperUpsert(DatabaseSettings db)
             Int(p, 20, r.LatestVersion);
             Run(p);
 
-            foreach (var v in r.Versions.DistinctBy(v => v.Version))
+            for (int vi = 0; vi < r.Versions.Count; vi++)
             {
+                var v = r.Versions[vi];
+                if (IsRepeatedVersion(r.Versions, vi)) continue; // the first of duplicate version numbers wins
                 Int(_insertVersion, 1, id); Int(_insertVersion, 2, v.Version); Date(_insertVersion, 3, v.CreatedAt); Text(_insertVersion, 4, v.Size);
                 Run(_insertVersion);
             }
@@ -486,6 +488,12 @@ public sealed class PaperUpsert(DatabaseSettings db)
                 Int(_insertCategory, 1, id); Int(_insertCategory, 2, i); Text(_insertCategory, 3, r.Categories[i]);
                 Run(_insertCategory);
             }
+        }
+
+        private static bool IsRepeatedVersion(IReadOnlyList<VersionInfo> versions, int i)
+        {
+            for (int j = 0; j < i; j++) if (versions[j].Version == versions[i].Version) return true;
+            return false;
         }
 
         public Task ExecuteAsync(DbConnection conn, DbTransaction tx, CancellationToken ct) => Task.CompletedTask;

@@ -35,7 +35,7 @@ internal static class ImportBench
             var import = new SnapshotImport(new PaperUpsert(db));
             var (alloc, pause, cpu) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), Process.GetCurrentProcess().TotalProcessorTime);
             var first = await import.RunAsync(path);
-            Console.WriteLine($"engine={db.Provider} run=first papers={first.Read} inserted={first.Counts.Inserted} seconds={first.Elapsed.TotalSeconds:F2} write_s={first.WriteTime.TotalSeconds:F2} index_s={first.IndexTime.TotalSeconds:F2} papers_per_s={first.PapersPerSecond:F0} {Costs(ref alloc, ref pause, ref cpu)}");
+            Console.WriteLine($"engine={db.Provider} run=first papers={first.Read} inserted={first.Counts.Inserted} seconds={first.Elapsed.TotalSeconds:F2} write_s={first.WriteTime.TotalSeconds:F2} index_s={first.IndexTime.TotalSeconds:F2} flush_s={first.FlushTime.TotalSeconds:F2} papers_per_s={first.PapersPerSecond:F0} {Costs(ref alloc, ref pause, ref cpu)}");
             var second = await import.RunAsync(path);
             Console.WriteLine($"engine={db.Provider} run=repeat papers={second.Read} unchanged={second.Counts.Unchanged} seconds={second.Elapsed.TotalSeconds:F2} papers_per_s={second.PapersPerSecond:F0} {Costs(ref alloc, ref pause, ref cpu)}");
             Console.WriteLine($"peak_working_set_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576}");

@@ -17,6 +17,8 @@ public sealed class ImportSummary
     public TimeSpan WriteTime;
     /// <summary>Time spent building the indexes deferred to the end of a bulk import into an empty database.</summary>
     public TimeSpan IndexTime;
+    /// <summary>Time spent on the final checkpoint of a bulk import (its writes made durable on disk).</summary>
+    public TimeSpan FlushTime;
     public List<RejectedLine> RejectedLines { get; } = [];
     public double PapersPerSecond => Elapsed.TotalSeconds > 0 ? Read / Elapsed.TotalSeconds : 0;
 }
@@ -41,8 +43,17 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         var deferred = DeferredIndexes.DropIfEmpty(upsert.Database);
         try
         {
-            await using var session = upsert.OpenBulkSession(emptyAtStart: deferred);
-            await ImportAsync(file, stream, summary, progress, onRejected, session, ct);
+            var session = upsert.OpenBulkSession(emptyAtStart: deferred);
+            try
+            {
+                await ImportAsync(file, stream, summary, progress, onRejected, session, ct);
+            }
+            finally
+            {
+                var flushing = Stopwatch.StartNew();
+                await session.DisposeAsync();
+                summary.FlushTime = flushing.Elapsed;
+            }
         }
         finally
         {

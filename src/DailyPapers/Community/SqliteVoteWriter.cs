@@ -23,6 +23,8 @@ public sealed class SqliteVoteWriter : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<SqliteVoteWriter> _log;
     private readonly Task _loop;
+    /// <summary>The writer loop's connection and statements; only the loop touches them.</summary>
+    private Statements? _statements;
 
     public SqliteVoteWriter(DatabaseSettings settings, TimeProvider clock, ILogger<SqliteVoteWriter> log)
     {
@@ -45,51 +47,40 @@ public sealed class SqliteVoteWriter : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Pending>(MaxBatch);
-        Statements? s = null;
         try
         {
             while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
-                if (batch.Count == 0) continue;
-                try
-                {
-                    s ??= new Statements(_connectionString);
-                    Apply(s, batch);
-                }
-                catch (Exception e) when (batch.Count > 1)
-                {
-                    // One bad toggle (say, a member deleted meanwhile) must not fail the others: retry them one by one.
-                    _log.LogWarning(e, "A batch of {Count} votes failed; applying them one at a time", batch.Count);
-                    s?.Dispose();
-                    s = null;
-                    foreach (var p in batch)
-                    {
-                        try
-                        {
-                            s ??= new Statements(_connectionString);
-                            Apply(s, [p]);
-                        }
-                        catch (Exception one)
-                        {
-                            s?.Dispose();
-                            s = null;
-                            p.Done.TrySetException(one);
-                        }
-                    }
-                }
-                catch (Exception e)
-                {
-                    s?.Dispose();
-                    s = null;
-                    batch[0].Done.TrySetException(e);
-                }
+                if (batch.Count == 0 || TryApply(batch) is not { } error) continue;
+                if (batch.Count == 1) { batch[0].Done.TrySetException(error); continue; }
+                // One bad toggle (say, a member deleted meanwhile) must not fail the others: retry them one by one.
+                _log.LogWarning(error, "A batch of {Count} votes failed; applying them one at a time", batch.Count);
+                foreach (var p in batch)
+                    if (TryApply([p]) is { } one) p.Done.TrySetException(one);
             }
         }
         finally
         {
-            s?.Dispose();
+            _statements?.Dispose();
+        }
+    }
+
+    /// <summary>Applies the toggles in one transaction; on failure returns the error, having rolled back and dropped the connection.</summary>
+    private Exception? TryApply(List<Pending> items)
+    {
+        try
+        {
+            _statements ??= new Statements(_connectionString);
+            Apply(_statements, items);
+            return null;
+        }
+        catch (Exception e)
+        {
+            _statements?.Dispose();
+            _statements = null; // the next attempt starts on a fresh connection
+            return e;
         }
     }
 

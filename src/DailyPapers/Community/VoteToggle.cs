@@ -12,7 +12,7 @@ public sealed record VoteState(long PaperId, string ArxivId, bool Voted, int Upv
 /// count change in one transaction, and the count is recomputed from the rows (not incremented), so it
 /// equals the number of rows whatever the interleaving of concurrent clicks.
 /// </summary>
-public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, IServiceProvider services)
+public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, SqliteVoteWriter? sqliteWriter = null)
 {
     /// <summary>Sets the vote to <paramref name="want"/> (null flips it); null when the paper doesn't exist.</summary>
     public async Task<VoteState?> SetAsync(string userId, string arxivId, bool? want, CancellationToken ct = default)
@@ -22,8 +22,9 @@ public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, IServic
         VoteState state;
         if (db.Provider == DatabaseProvider.Sqlite)
         {
-            // One writer loop per process applies queued toggles in shared transactions (see SqliteVoteWriter).
-            var (voted, upvotes) = await services.GetRequiredService<SqliteVoteWriter>().SetAsync(userId, paper.Id, want, ct);
+            // One writer loop per process applies queued toggles in shared transactions (registered for SQLite only).
+            var writer = sqliteWriter ?? throw new InvalidOperationException("SqliteVoteWriter is not registered for this SQLite database.");
+            var (voted, upvotes) = await writer.SetAsync(userId, paper.Id, want, ct);
             state = new VoteState(paper.Id, paper.ArxivId, voted, upvotes);
         }
         else

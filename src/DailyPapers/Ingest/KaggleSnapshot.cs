@@ -8,6 +8,7 @@ namespace DailyPapers.Ingest;
 /// <summary>Parses lines of Kaggle's <c>arxiv-metadata-oai-snapshot.json</c>.</summary>
 public static class KaggleSnapshot
 {
+    /// <summary>One line's fields as <see cref="ReadLine"/> read them: title, abstract, authors and comments already squashed.</summary>
     internal sealed class Line
     {
         public string? Id { get; set; }
@@ -156,9 +157,9 @@ public static class KaggleSnapshot
         if (rawId is null) { error = "missing \"id\""; return null; }
         if (!ArxivId.TryParse(rawId, out var id, out var idError)) { error = idError; return null; }
 
-        var title = Text.Squash(line.Title);
+        var title = line.Title ?? ""; // squashed by ReadLine
         if (title.Length == 0) { error = $"{id}: missing title"; return null; }
-        var abs = Text.Squash(line.Abstract);
+        var abs = line.Abstract ?? "";
         if (abs.Length == 0) { error = $"{id}: missing abstract"; return null; }
         var cats = (line.Categories ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (cats.Length == 0) { error = $"{id}: missing categories"; return null; }
@@ -191,7 +192,7 @@ public static class KaggleSnapshot
             Title = title,
             Abstract = abs,
             Authors = ParseAuthors(line),
-            Categories = cats.Length == 1 || cats.Length == cats.Distinct().Count() ? cats : cats.Distinct().ToArray(),
+            Categories = cats.Length == 1 ? cats : cats.Distinct().ToArray(),
             Versions = versions,
             Comments = Text.NullIfBlank(line.Comments),
             JournalRef = Text.NullIfBlank(line.JournalRef),

@@ -120,24 +120,9 @@ public static class Text
     public static string Squash(string? s)
     {
         if (string.IsNullOrEmpty(s)) return "";
-        // One scalar pass: most characters are neither whitespace nor above U+0084, which costs two comparisons.
-        // Searching with SearchValues was slower here: words are short, so per-call overhead dominates.
         char[]? rented = null;
         Span<char> buffer = s.Length <= 2048 ? stackalloc char[s.Length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(s.Length));
-        int n = 0;
-        bool space = false, changed = false;
-        foreach (var ch in s)
-        {
-            if (IsWhiteSpace(ch))
-            {
-                if (ch != ' ' || space || n == 0) changed = true;
-                space = n > 0;
-                continue;
-            }
-            if (space) { buffer[n++] = ' '; space = false; }
-            buffer[n++] = ch;
-        }
-        if (space) changed = true; // trailing whitespace
+        int n = Collapse(s, buffer, out var changed);
         var result = changed ? new string(buffer[..n]) : s;
         if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
         return result;
@@ -146,15 +131,34 @@ public static class Text
     /// <summary>Squashes text in place (it only shrinks) and returns it as a string.</summary>
     public static string SquashToString(Span<char> text)
     {
+        int n = Collapse(text, text, out _);
+        return n == 0 ? "" : new string(text[..n]);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="source"/> with whitespace runs collapsed to single spaces and trimmed into
+    /// <paramref name="target"/> (which may be the same memory: it never writes ahead of what it reads); returns the
+    /// length, and whether anything differs from the source. One scalar pass: most characters are neither whitespace
+    /// nor above U+0084, which costs two comparisons (searching with SearchValues was slower: words are short).
+    /// </summary>
+    private static int Collapse(ReadOnlySpan<char> source, Span<char> target, out bool changed)
+    {
         int n = 0;
         bool space = false;
-        foreach (var ch in text)
+        changed = false;
+        foreach (var ch in source)
         {
-            if (IsWhiteSpace(ch)) { space = n > 0; continue; }
-            if (space) { text[n++] = ' '; space = false; }
-            text[n++] = ch;
+            if (IsWhiteSpace(ch))
+            {
+                if (ch != ' ' || space || n == 0) changed = true;
+                space = n > 0;
+                continue;
+            }
+            if (space) { target[n++] = ' '; space = false; }
+            target[n++] = ch;
         }
-        return n == 0 ? "" : new string(text[..n]);
+        if (space) changed = true; // trailing whitespace
+        return n;
     }
 
     private static bool IsWhiteSpace(char c) => c <= ' ' ? c == ' ' || (c >= '\t' && c <= '\r') : c >= '\u0085' && char.IsWhiteSpace(c);

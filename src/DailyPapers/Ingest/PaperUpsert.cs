@@ -33,6 +33,9 @@ public sealed class PaperUpsert(DatabaseSettings db)
 
     public DatabaseSettings Database => db;
 
+    /// <summary>The papers columns both writers fill, in the order of their values.</summary>
+    private const string PaperColumns = "\"Id\", \"ArxivId\", \"Title\", \"Abstract\", \"Authors\", \"Categories\", \"PrimaryCategory\", \"Comments\", \"JournalRef\", \"Doi\", \"ReportNo\", \"License\", \"Submitter\", \"FirstSubmittedAt\", \"LastUpdatedAt\", \"ListingDate\", \"Withdrawn\", \"ContentHash\", \"Sequence\", \"LatestVersion\"";
+
     /// <summary>Upserts one batch in one write transaction.</summary>
     public Task<UpsertCounts> UpsertAsync(IReadOnlyList<PaperRecord> batch, CancellationToken ct = default) =>
         UpsertAsync(batch.Select(r => (r, r.ComputeHash())).ToList(), ct);
@@ -201,8 +204,6 @@ public sealed class PaperUpsert(DatabaseSettings db)
         private readonly Rows _newPapers = new(), _changedPapers = new(), _versions = new(), _authors = new(), _categories = new();
         private readonly List<long> _changedIds = [];
 
-        public const string Columns = PaperColumns;
-        private const string PaperColumns = "\"Id\", \"ArxivId\", \"Title\", \"Abstract\", \"Authors\", \"Categories\", \"PrimaryCategory\", \"Comments\", \"JournalRef\", \"Doi\", \"ReportNo\", \"License\", \"Submitter\", \"FirstSubmittedAt\", \"LastUpdatedAt\", \"ListingDate\", \"Withdrawn\", \"ContentHash\", \"Sequence\", \"LatestVersion\"";
         private static readonly string[] PgPaperTypes = ["bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz", "date", "boolean", "bigint", "bigint", "int"];
 
         public void AddPaper(long id, PaperRecord r, long hash, DateOnly listing, long seq, bool isNew)
@@ -285,15 +286,12 @@ public sealed class PaperUpsert(DatabaseSettings db)
             return RunAsync(conn, tx, $"{Source} INSERT INTO {table} ({columns}) SELECT {values}{extra} FROM src", rows.Json(), ct);
         }
 
-        /// <summary>
-        /// A CTE <c>src(value)</c> with one binary-JSON row array per element of @rows. On SQLite it must be
-        /// MATERIALIZED: a flattened subquery would re-parse the row text for every column read.
-        /// </summary>
         public void Dispose()
         {
             foreach (var r in new[] { _newPapers, _changedPapers, _versions, _authors, _categories }) r.Dispose();
         }
 
+        /// <summary>A CTE <c>src(value)</c> with one row array per element of @rows.</summary>
         private const string Source = "WITH src(value) AS (SELECT value FROM jsonb_array_elements(CAST(@rows AS jsonb)))";
 
         /// <summary>Element <paramref name="i"/> of the current <c>src</c> row, typed.</summary>
@@ -399,8 +397,8 @@ public sealed class PaperUpsert(DatabaseSettings db)
         public SqliteRowWriter(Microsoft.Data.Sqlite.SqliteConnection conn)
         {
             _db = conn.Handle!;
-            _insertPaper = Prepare($"INSERT INTO papers ({BatchWriter.Columns}, \"Upvotes\", \"CommentCount\") VALUES ({Values20}, 0, 0)");
-            var set = string.Join(", ", BatchWriter.Columns.Split(", ").Skip(1).Select((c, i) => $"{c} = ?{i + 2}"));
+            _insertPaper = Prepare($"INSERT INTO papers ({PaperColumns}, \"Upvotes\", \"CommentCount\") VALUES ({Values20}, 0, 0)");
+            var set = string.Join(", ", PaperColumns.Split(", ").Skip(1).Select((c, i) => $"{c} = ?{i + 2}"));
             _updatePaper = Prepare($"UPDATE papers SET {set} WHERE \"Id\" = ?1");
             _insertVersion = Prepare("INSERT INTO paper_versions (\"PaperId\", \"Version\", \"CreatedAt\", \"Size\") VALUES (?1, ?2, ?3, ?4)");
             _insertAuthor = Prepare("INSERT INTO paper_authors (\"PaperId\", \"Position\", \"Name\", \"LastName\", \"FirstNames\") VALUES (?1, ?2, ?3, ?4, ?5)");

@@ -72,7 +72,7 @@ public sealed class SnapshotImport(PaperUpsert upsert)
     private async Task ImportAsync(FileStream file, Stream stream, ImportSummary summary, IProgress<double>? progress, Action<RejectedLine>? onRejected, PaperUpsert.BulkSession session, CancellationToken ct)
     {
         // Three stages, so that decompressing, parsing and writing overlap on the machine's cores:
-        // read (inflate + split lines) → parse (all cores) → write (one transaction per batch).
+        // read (inflate + split lines) → parse (all cores but the writer's) → write (one transaction per batch).
         var raw = Channel.CreateBounded<LineBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var spare = Channel.CreateUnbounded<LineBatch>();
         var batches = Channel.CreateBounded<List<(PaperRecord, long)>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });

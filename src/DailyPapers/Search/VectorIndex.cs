@@ -107,15 +107,8 @@ public sealed class VectorIndex
             var best = new PriorityQueue<long, float>(k + 1);
             foreach (var heap in heaps)
                 while (heap.TryDequeue(out var slot, out _))
-                {
-                    float s = TensorPrimitives.Dot(exactQuery, _vectors.AsSpan(slot * _dim, _dim));
-                    if (best.Count < k) best.Enqueue(_ids[slot], s);
-                    else if (best.TryPeek(out _, out var min) && s > min) best.EnqueueDequeue(_ids[slot], s);
-                }
-            var result = new List<(long, float)>(best.Count);
-            while (best.TryDequeue(out var id, out var score)) result.Add((id, score));
-            result.Reverse();
-            return result;
+                    Offer(best, k, _ids[slot], TensorPrimitives.Dot(exactQuery, _vectors.AsSpan(slot * _dim, _dim)));
+            return BestFirst(best);
         }
         finally { _lock.ExitReadLock(); }
     }
@@ -128,17 +121,10 @@ public sealed class VectorIndex
         try
         {
             for (int i = 0; i < _count; i++)
-            {
-                float s = TensorPrimitives.Dot(query, _vectors.AsSpan(i * _dim, _dim));
-                if (heap.Count < k) heap.Enqueue(_ids[i], s);
-                else if (heap.TryPeek(out _, out var min) && s > min) heap.EnqueueDequeue(_ids[i], s);
-            }
+                Offer(heap, k, _ids[i], TensorPrimitives.Dot(query, _vectors.AsSpan(i * _dim, _dim)));
         }
         finally { _lock.ExitReadLock(); }
-        var result = new List<(long, float)>(heap.Count);
-        while (heap.TryDequeue(out var id, out var s)) result.Add((id, s));
-        result.Reverse();
-        return result;
+        return BestFirst(heap);
     }
 
     private PriorityQueue<int, float> ScanCodes(sbyte[] q, int from, int to, int n, Func<long, bool>? allowed)
@@ -148,11 +134,24 @@ public sealed class VectorIndex
         for (int i = from; i < to; i++)
         {
             if (allowed is not null && !allowed(_ids[i])) continue;
-            float s = Dot(q, codes.Slice(i * _dim, _dim)) * _scales[i];
-            if (heap.Count < n) heap.Enqueue(i, s);
-            else if (heap.TryPeek(out _, out var min) && s > min) heap.EnqueueDequeue(i, s);
+            Offer(heap, n, i, Dot(q, codes.Slice(i * _dim, _dim)) * _scales[i]);
         }
         return heap;
+    }
+
+    /// <summary>Keeps the <paramref name="n"/> highest-scoring items in a min-heap (its root is the one to beat).</summary>
+    private static void Offer<T>(PriorityQueue<T, float> heap, int n, T item, float score)
+    {
+        if (heap.Count < n) heap.Enqueue(item, score);
+        else if (heap.TryPeek(out _, out var min) && score > min) heap.EnqueueDequeue(item, score);
+    }
+
+    private static List<(long PaperId, float Score)> BestFirst(PriorityQueue<long, float> heap)
+    {
+        var result = new List<(long, float)>(heap.Count);
+        while (heap.TryDequeue(out var id, out var score)) result.Add((id, score));
+        result.Reverse();
+        return result;
     }
 
     /// <summary>Symmetric int8 codes of a vector (largest component → ±127); returns the scale back to floats.</summary>

@@ -178,21 +178,33 @@ public sealed class KeywordIndex : IDisposable
 
     public static int DateKey(DateOnly d) => d.Year * 10000 + d.Month * 100 + d.Day;
 
-    /// <summary>Top <paramref name="n"/> papers for a query, with the total number of matches.</summary>
-    public (List<(long PaperId, float Score)> Hits, int Total) Search(Query query, int n)
+    /// <summary>
+    /// Top <paramref name="n"/> papers for a query restricted by <paramref name="filter"/>, with the number of matches
+    /// (exact, or a lower bound when the MaxScore path skipped documents that could not make the top n).
+    /// </summary>
+    public KeywordHits Search(Query query, int n, Query? filter = null)
     {
+        n = Math.Max(1, n);
         var searcher = _searchers.Acquire();
         try
         {
-            var top = searcher.Search(query, Math.Max(1, n));
             var leaves = searcher.IndexReader.Leaves;
+            if (UseMaxScore && MaxScore.Flatten(query) is { } terms)
+            {
+                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter));
+                return new KeywordHits(docs.ConvertAll(d => (PaperIdOf(leaves, d.Doc), d.Score)), total, exact);
+            }
+            var top = searcher.Search(KeywordQuery.Restrict(query, filter), n);
             var hits = new List<(long, float)>(top.ScoreDocs.Length);
             foreach (var sd in top.ScoreDocs)
                 hits.Add((PaperIdOf(leaves, sd.Doc), sd.Score));
-            return (hits, top.TotalHits);
+            return new KeywordHits(hits, top.TotalHits, true);
         }
         finally { _searchers.Release(searcher); }
     }
+
+    /// <summary>Plain-word queries are ranked by <see cref="MaxScore"/> (same scores, fewer postings); off only to compare.</summary>
+    public bool UseMaxScore { get; set; } = true;
 
     /// <summary>Every paper id a filter admits, for restricting the vector scan.</summary>
     public HashSet<long> Collect(Query filter)
@@ -301,6 +313,9 @@ public sealed class KeywordIndex : IDisposable
         public bool AcceptsDocsOutOfOrder => true;
     }
 }
+
+/// <summary>A page of keyword results: paper ids and BM25 scores, best first, and how many papers matched.</summary>
+public sealed record KeywordHits(List<(long PaperId, float Score)> Hits, int Total, bool TotalIsExact);
 
 /// <summary>Another process (usually a running server) holds the index's write lock.</summary>
 public sealed class SearchIndexBusyException(string path)

@@ -15,8 +15,9 @@ public sealed record SearchRequest(string? Query, string? Mode = null, string? C
 /// <summary>One result: the paper's card with its title and a snippet as safe HTML (&lt;mark&gt; around matches).</summary>
 public sealed record SearchHit(PaperCard Paper, string TitleHtml, string SnippetHtml, double Score);
 
+/// <remarks><see cref="TotalIsExact"/> is false when <see cref="Total"/> is a lower bound (the ranking skipped papers that could not make the page).</remarks>
 public sealed record SearchResult(string Query, SearchMode Mode, SearchMode RequestedMode, int Total, int Page, int PageSize,
-    IReadOnlyList<SearchHit> Hits, string? Notice)
+    IReadOnlyList<SearchHit> Hits, string? Notice, bool TotalIsExact = true)
 {
     public int PageCount => Math.Max(1, (Math.Min(Total, PaperSearch.MaxResults) + PageSize - 1) / PageSize);
 }
@@ -60,7 +61,7 @@ public sealed class PaperSearch(SearchEngine engine, AppDbContext db)
         foreach (var (id, score) in page)
             if (cards.TryGetValue(id, out var card))
                 hits.Add(new SearchHit(card, highlight.Title(card.Title), highlight.Snippet(card.Abstract), score));
-        return new SearchResult(text, ranking.Mode, mode, ranking.Total, request.Page, request.PageSize, hits, ranking.Notice);
+        return new SearchResult(text, ranking.Mode, mode, ranking.Total, request.Page, request.PageSize, hits, ranking.Notice, ranking.TotalIsExact);
     }
 
     /// <summary>Nearest papers by embedding; before a paper has one, the best keyword matches of its title.</summary>

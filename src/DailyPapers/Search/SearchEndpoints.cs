@@ -71,6 +71,7 @@ public static class SearchEndpoints
         mode = r.Mode.ToString().ToLowerInvariant(),
         requestedMode = r.RequestedMode.ToString().ToLowerInvariant(),
         total = r.Total,
+        totalIsExact = r.TotalIsExact,
         page = r.Page,
         pageSize = r.PageSize,
         pageCount = r.PageCount,

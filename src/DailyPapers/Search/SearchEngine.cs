@@ -6,7 +6,8 @@ namespace DailyPapers.Search;
 public enum SearchMode { Hybrid, Keyword, Semantic }
 
 /// <summary>A ranked list of paper ids, and what produced it.</summary>
-public sealed record Ranking(List<(long Id, double Score)> Hits, int Total, SearchMode Mode, Query? KeywordQuery, string? Notice);
+/// <remarks><see cref="TotalIsExact"/> is false when the keyword side skipped papers that could not rank (the total is then a lower bound).</remarks>
+public sealed record Ranking(List<(long Id, double Score)> Hits, int Total, SearchMode Mode, Query? KeywordQuery, string? Notice, bool TotalIsExact = true);
 
 /// <summary>
 /// This node's derived search state — the Lucene index and the in-memory vectors — and the ranking over them.
@@ -63,12 +64,12 @@ public sealed class SearchEngine : IDisposable
             throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
 
         int fusedDepth = Math.Max(depth, Fusion.Depth);
-        List<(long, float)> kw = [];
-        int kwTotal = 0;
-        if (query is not null && mode != SearchMode.Semantic)
-            (kw, kwTotal) = Keyword.Search(KeywordQuery.Restrict(query, filter), mode == SearchMode.Keyword ? depth : fusedDepth);
+        var keyword = query is not null && mode != SearchMode.Semantic
+            ? Keyword.Search(query, mode == SearchMode.Keyword ? depth : fusedDepth, filter)
+            : new KeywordHits([], 0, true);
+        var kw = keyword.Hits;
         if (mode == SearchMode.Keyword)
-            return new Ranking(kw.ConvertAll(h => (h.Item1, (double)h.Item2)), kwTotal, mode, query, notice);
+            return new Ranking(kw.ConvertAll(h => (h.PaperId, (double)h.Score)), keyword.Total, mode, query, notice, keyword.TotalIsExact);
 
         var vector = QueryVector(text);
         var allowed = filter is null ? null : Keyword.Collect(filter);
@@ -77,7 +78,7 @@ public sealed class SearchEngine : IDisposable
             return new Ranking(sem.ConvertAll(h => (h.PaperId, (double)h.Score)), sem.Count, mode, query, notice);
 
         var fused = Search.Fusion.Fuse(kw, sem, Fusion, Fusion.RescoreKeywordHits ? id => Vectors.Similarity(id, vector) : null);
-        return new Ranking(fused, Math.Max(kwTotal, fused.Count), mode, query, notice);
+        return new Ranking(fused, Math.Max(keyword.Total, fused.Count), mode, query, notice, keyword.TotalIsExact);
     }
 
     /// <summary>

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using DailyPapers.Search;
+using DailyPapers.Tests.Support;
+using Lucene.Net.Search;
+
+namespace DailyPapers.Tests.Search;
+
+/// <summary>
+/// The MaxScore path must give what Lucene's own exhaustive BM25 search gives: the same papers, in the same order,
+/// with the same scores — on real abstracts, several segments, deleted documents and filters.
+/// </summary>
+public sealed class MaxScoreTests : IDisposable
+{
+    private readonly string _dir = TestEnv.NewTempDir();
+    private readonly KeywordIndex _index;
+    private readonly List<IndexedPaper> _papers;
+
+    public MaxScoreTests()
+    {
+        _index = KeywordIndex.Open(Path.Combine(_dir, "lucene"));
+        _papers = File.ReadLines(TestEnv.Sample1000).Select((line, i) =>
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            return new IndexedPaper(i + 1, r.GetProperty("title").GetString()!, r.GetProperty("abstract").GetString()!,
+                r.GetProperty("authors").GetString()!, r.GetProperty("categories").GetString()!, new DateOnly(2015, 1, 1).AddDays(i % 300), i + 1);
+        }).ToList();
+    }
+
+    private async Task IndexInSegmentsAsync()
+    {
+        // Three commits (three segments), then the first 50 papers again: their old copies become deleted documents.
+        foreach (var chunk in _papers.Chunk(400))
+            await _index.ApplyAsync(chunk, chunk[^1].Sequence);
+        await _index.ApplyAsync(_papers.Take(50).ToList(), _papers.Count);
+        Assert.True(_index.SegmentCount > 1);
+    }
+
+    private IEnumerable<string> Queries() =>
+        File.ReadLines(Path.Combine(TestEnv.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0)
+            .Concat(_papers.Where((_, i) => i % 10 == 0).Select(p => p.Title));
+
+    [Fact]
+    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts()
+    {
+        await IndexInSegmentsAsync();
+        int compared = 0, inexactTotals = 0;
+        foreach (var text in Queries())
+        {
+            var query = KeywordQuery.Parse(text, _index.Analyzer, _index.Ranking);
+            if (query is null || MaxScore.Flatten(query) is null) continue;
+            foreach (var k in new[] { 1, 10, 100 })
+            {
+                var (fast, exact) = Both(query, k, null);
+                AssertSameRanking(text, exact, fast);
+                if (!fast.TotalIsExact) inexactTotals++;
+                compared++;
+            }
+        }
+        Assert.True(compared >= 600, $"only {compared} comparisons");
+        Assert.True(inexactTotals > 0, "MaxScore never skipped anything: the test does not exercise pruning");
+    }
+
+    [Fact]
+    public async Task FiltersAdmitTheSameDocumentsWithoutChangingScores()
+    {
+        await IndexInSegmentsAsync();
+        var filters = new[]
+        {
+            KeywordQuery.Filter(_index.Analyzer, "cs", null, null, null)!,
+            KeywordQuery.Filter(_index.Analyzer, "math.ST", new DateOnly(2015, 3, 1), new DateOnly(2015, 9, 1), null)!,
+            KeywordQuery.Filter(_index.Analyzer, null, null, null, "Airoldi")!,
+        };
+        foreach (var text in Queries().Take(120))
+        {
+            var query = KeywordQuery.Parse(text, _index.Analyzer, _index.Ranking);
+            if (query is null) continue;
+            foreach (var filter in filters)
+            {
+                var (fast, exact) = Both(query, 10, filter);
+                AssertSameRanking(text, exact, fast);
+            }
+        }
+    }
+
+    [Fact]
+    public void OnlyPlainOptionalTermsTakeTheMaxScorePath()
+    {
+        var analyzer = _index.Analyzer;
+        Assert.NotNull(MaxScore.Flatten(KeywordQuery.Parse("graph neural networks", analyzer, _index.Ranking)!));
+        Assert.Null(MaxScore.Flatten(KeywordQuery.Parse("\"graph neural\" networks", analyzer, _index.Ranking)!));
+        Assert.Null(MaxScore.Flatten(KeywordQuery.Parse("+graph networks", analyzer, _index.Ranking)!));
+        Assert.Null(MaxScore.Flatten(KeywordQuery.Parse("graph -neural", analyzer, _index.Ranking)!));
+        // The same word twice is one term with twice the weight.
+        var twice = MaxScore.Flatten(KeywordQuery.Parse("graph graph", analyzer, _index.Ranking)!)!;
+        var once = MaxScore.Flatten(KeywordQuery.Parse("graph", analyzer, _index.Ranking)!)!;
+        Assert.All(once, kv => Assert.Equal(2 * kv.Value, twice[kv.Key], 5));
+    }
+
+    private (KeywordHits Fast, KeywordHits Exact) Both(Query query, int k, Query? filter)
+    {
+        _index.UseMaxScore = false;
+        var exact = _index.Search(query, k, filter);
+        _index.UseMaxScore = true;
+        var fast = _index.Search(query, k, filter);
+        return (fast, exact);
+    }
+
+    private static void AssertSameRanking(string query, KeywordHits exact, KeywordHits fast)
+    {
+        Assert.True(exact.Hits.Count == fast.Hits.Count, $"'{query}': {fast.Hits.Count} hits, Lucene {exact.Hits.Count}");
+        for (int i = 0; i < exact.Hits.Count; i++)
+        {
+            var (e, f) = (exact.Hits[i], fast.Hits[i]);
+            Assert.True(Math.Abs(e.Score - f.Score) <= 1e-4f * Math.Max(1, e.Score), $"'{query}' rank {i + 1}: score {f.Score}, Lucene {e.Score}");
+        }
+        // Papers can only trade places with papers of the same score (summed in another order); above the last
+        // score, the same papers.
+        if (exact.Hits.Count > 0)
+        {
+            float cut = exact.Hits[^1].Score * (1 + 1e-4f) + 1e-4f;
+            Assert.Equal(exact.Hits.Where(h => h.Score > cut).Select(h => h.PaperId).Order(), fast.Hits.Where(h => h.Score > cut).Select(h => h.PaperId).Order());
+        }
+        if (fast.TotalIsExact) Assert.Equal(exact.Total, fast.Total);
+        else Assert.InRange(fast.Total, Math.Min(exact.Total, fast.Hits.Count), exact.Total);
+    }
+
+    public void Dispose()
+    {
+        _index.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}

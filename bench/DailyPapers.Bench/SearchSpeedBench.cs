@@ -99,6 +99,9 @@ internal static partial class SearchSpeedBench
         MaxScore.ClearBounds();
         var cold = Measure(queries, lucene, 1, 1, warmUp: false);
         var kw1 = Measure(queries, lucene, 1, rounds);
+        engine.Keyword.Windows = new MaxScore.Windows(BoundsFrom: int.MaxValue);
+        var noWin = Measure(queries, lucene, 1, rounds);
+        engine.Keyword.Windows = MaxScore.Windows.Default;
         var kw2 = Measure(queries, lucene, 2, rounds);
         var kw100 = Measure(queries, _ => q => engine.Rank(q, SearchMode.Keyword, null, 100), 1, rounds);
         var ft1 = Measure(ftsQueries, sqlite, 1, rounds);
@@ -106,6 +109,7 @@ internal static partial class SearchSpeedBench
         Print("keyword_lucene_exhaustive", 1, ex1);
         Print("keyword_maxscore_first_sight_of_terms", 1, cold);
         Print("keyword_maxscore", 1, kw1); Print("keyword_maxscore", 2, kw2);
+        Print("keyword_maxscore_without_window_bounds", 1, noWin);
         Print("keyword_maxscore_top100", 1, kw100);
         Print("sqlite_fts5", 1, ft1); Print("sqlite_fts5", 2, ft2);
         Console.WriteLine($"ratio_fts5_over_keyword p50={ft1.P50 / kw1.P50:F2} p95={ft1.P95 / kw1.P95:F2} p99={ft1.P99 / kw1.P99:F2} qps_2_clients={kw2.Qps / ft2.Qps:F2}");
@@ -119,6 +123,9 @@ internal static partial class SearchSpeedBench
                 for (int r = 0; r < 5; r++) engine.Rank(q, SearchMode.Keyword, null, 20);
                 return (q, ms: t.Elapsed.TotalMilliseconds / 5);
             }).OrderByDescending(x => x.ms).Take(12);
+            var parse = Stopwatch.StartNew();
+            for (int r = 0; r < 10; r++) foreach (var q in queries) KeywordQuery.Parse(q, engine.Keyword.Analyzer, engine.Keyword.Ranking);
+            Console.WriteLine($"parse_ms_per_query={parse.Elapsed.TotalMilliseconds / (10 * queries.Length):F3}");
             foreach (var (q, ms) in timed) Console.WriteLine($"slow ms={ms:F2} terms={MaxScore.Flatten(KeywordQuery.Parse(q, engine.Keyword.Analyzer, engine.Keyword.Ranking)!)?.Count} q={q}");
         }
         if (keywordOnly) return 0;

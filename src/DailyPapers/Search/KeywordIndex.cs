@@ -191,7 +191,7 @@ public sealed class KeywordIndex : IDisposable
             var leaves = searcher.IndexReader.Leaves;
             if (UseMaxScore && MaxScore.Flatten(query) is { } terms)
             {
-                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter));
+                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows);
                 return new KeywordHits(docs.ConvertAll(d => (PaperIdOf(leaves, d.Doc), d.Score)), total, exact);
             }
             var top = searcher.Search(KeywordQuery.Restrict(query, filter), n);
@@ -205,6 +205,9 @@ public sealed class KeywordIndex : IDisposable
 
     /// <summary>Plain-word queries are ranked by <see cref="MaxScore"/> (same scores, fewer postings); off only to compare.</summary>
     public bool UseMaxScore { get; set; } = true;
+
+    /// <summary>MaxScore's windows (tests use small ones to exercise them on small corpora; benchmarks compare).</summary>
+    public MaxScore.Windows Windows { get; set; } = MaxScore.Windows.Default;
 
     /// <summary>Every paper id a filter admits, for restricting the vector scan.</summary>
     public HashSet<long> Collect(Query filter)

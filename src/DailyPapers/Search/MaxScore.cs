@@ -54,8 +54,10 @@ public static class MaxScore
     /// Lucene orders them; <paramref name="filter"/> admits documents without changing scores. The total is exact when
     /// nothing was skipped, else a lower bound.
     /// </summary>
-    public static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) Search(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k, Filter? filter = null)
+    public static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) Search(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k,
+        Filter? filter = null, Windows? windows = null)
     {
+        var win = windows ?? Windows.Default;
         var similarity = searcher.Similarity;
         var top = searcher.TopReaderContext;
         var weighted = new List<(Term Term, TermContext Context, Similarity.SimWeight Weight)>(terms.Count);
@@ -85,13 +87,12 @@ public static class MaxScore
                 var termsEnum = reader.GetTerms(term.Field)!.GetEnumerator();
                 termsEnum.SeekExact(term.Bytes, state);
                 var sim = similarity.GetSimScorer(weight, leaf);
-                float bound = Bound(reader, term, sim);
-                clauses.Add(new Clause(termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS), sim, bound));
+                clauses.Add(new Clause(termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS), sim, Bounds(reader, term, win)));
             }
             if (clauses.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
             if (filter is not null && admit is null) continue;
-            (int m, bool p) = SearchLeaf(clauses, leaf.DocBase, heap, admit);
+            (int m, bool p) = SearchLeaf(clauses, leaf.DocBase, leaf.AtomicReader.MaxDoc, heap, admit, win);
             matched += m;
             pruned |= p;
         }
@@ -100,73 +101,121 @@ public static class MaxScore
         return (heap.BestFirst(), pruned && dfIsFloor ? Math.Max(matched, maxDf) : matched, !pruned);
     }
 
-    private sealed class Clause(DocsEnum docs, Similarity.SimScorer scorer, float bound)
+    private sealed class Clause
     {
-        public readonly DocsEnum Docs = docs;
-        public readonly Similarity.SimScorer Scorer = scorer;
-        public readonly float Bound = bound;
+        public readonly DocsEnum Docs;
+        public readonly Similarity.SimScorer Scorer;
+        /// <summary>The most this term adds to any document of the segment.</summary>
+        public readonly float Bound;
+        /// <summary>The most it adds to a document of each window, for terms common enough to have them.</summary>
+        public readonly float[]? WindowBounds;
         public int Doc = -1;
+
+        public Clause(DocsEnum docs, Similarity.SimScorer scorer, TermBounds bounds)
+        {
+            Docs = docs;
+            Scorer = scorer;
+            Bound = Max(bounds.Global, 0, bounds.Global.Length);
+            if (bounds.WindowOffsets is { } offsets)
+            {
+                WindowBounds = new float[offsets.Length - 1];
+                for (int w = 0; w < WindowBounds.Length; w++)
+                    WindowBounds[w] = Max(bounds.WindowEntries!, offsets[w], offsets[w + 1]);
+            }
+        }
+
+        private float Max((int Doc, int Freq)[] entries, int from, int to)
+        {
+            float max = 0;
+            for (int i = from; i < to; i++) max = Math.Max(max, Scorer.Score(entries[i].Doc, entries[i].Freq));
+            return max;
+        }
     }
 
-    /// <summary>Documents per window of the essential lists' term-at-a-time accumulation (BooleanScorer's bulk idea).</summary>
-    private const int Window = 2048;
-
-    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, TopK heap, FixedBitSet? admit)
+    /// <summary>
+    /// Postings are accumulated a window of 2^<paramref name="Bits"/> documents at a time, and a window is skipped
+    /// whole when its bounds cannot beat the top k; terms in at least <paramref name="BoundsFrom"/> documents of a
+    /// segment keep a bound per window (the others one per segment).
+    /// </summary>
+    public sealed record Windows(int Bits = 11, int BoundsFrom = 4096)
     {
-        const int NoMore = DocIdSetIterator.NO_MORE_DOCS;
-        var clauses = list.OrderBy(c => c.Bound).ToArray();
-        int n = clauses.Length;
-        // upTo[i]: the most clauses 0..i together can add (a hair more, for float rounding).
-        var upTo = new float[n];
-        float running = 0;
-        for (int i = 0; i < n; i++) { running += clauses[i].Bound; upTo[i] = running * (1 + 1e-5f); }
-        foreach (var c in clauses) c.Doc = c.Docs.NextDoc();
+        public static readonly Windows Default = new();
+    }
 
+    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int maxDoc, TopK heap, FixedBitSet? admit, Windows windows)
+    {
+        int WindowBits = windows.Bits, Window = 1 << WindowBits;
+        var clauses = list.ToArray();
+        int n = clauses.Length;
+        float globalSum = 0;
+        foreach (var c in clauses) globalSum += c.Bound;
+        var bound = new float[n];
+        var order = new int[n];
+        var upTo = new float[n];
         var scores = new float[Window];
         var touched = new ulong[Window / 64];
-        int firstEssential = 0, matched = 0;
+        int matched = 0;
         bool pruned = false;
-        while (true)
-        {
-            if (heap.IsFull)
-            {
-                float threshold = heap.Threshold;
-                while (firstEssential < n && upTo[firstEssential] <= threshold) firstEssential++;
-                if (firstEssential > 0) pruned = true;
-                if (firstEssential == n) break; // nothing left can enter the top k
-            }
-            int start = NoMore;
-            for (int i = firstEssential; i < n; i++)
-                if (clauses[i].Doc < start) start = clauses[i].Doc;
-            if (start == NoMore) break;
-            int end = start + Window;
 
-            // Every essential list's postings in [start, end), one list at a time.
-            for (int i = firstEssential; i < n; i++)
+        for (int start = 0; start < maxDoc; start += Window)
+        {
+            if (heap.IsFull && globalSum * (1 + 1e-5f) <= heap.Threshold) { pruned = true; break; }
+            int end = start + Window, w = start >> WindowBits;
+            // This window's bound of each term: from its window bounds (common terms), else its global bound if its
+            // (short) list has a posting here. Lists are only moved forward when they are read.
+            for (int i = 0; i < n; i++)
             {
                 var c = clauses[i];
+                if (c.WindowBounds is { } wb) bound[i] = w < wb.Length ? wb[w] : 0;
+                else
+                {
+                    if (c.Doc < start) c.Doc = c.Docs.Advance(start);
+                    bound[i] = c.Doc < end ? c.Bound : 0;
+                }
+            }
+            float sum = 0;
+            for (int i = 0; i < n; i++) { sum += bound[i]; order[i] = i; }
+            if (sum == 0) continue;
+            float threshold = heap.IsFull ? heap.Threshold : float.NegativeInfinity;
+            if (sum * (1 + 1e-5f) <= threshold) { pruned = true; continue; }
+
+            Array.Sort(bound, order, 0, n); // ascending: the first ones are the non-essential candidates
+            float running = 0;
+            for (int i = 0; i < n; i++) { running += bound[i]; upTo[i] = running * (1 + 1e-5f); }
+            int firstEssential = 0;
+            while (firstEssential < n && upTo[firstEssential] <= threshold) firstEssential++;
+            if (firstEssential > 0) pruned = true;
+
+            // Every essential list's postings in [start, end), one list at a time.
+            bool any = false;
+            for (int j = firstEssential; j < n; j++)
+            {
+                if (bound[j] == 0) continue;
+                var c = clauses[order[j]];
                 var docs = c.Docs;
                 var scorer = c.Scorer;
-                int doc = c.Doc;
+                int doc = c.Doc < start ? docs.Advance(start) : c.Doc;
                 while (doc < end)
                 {
                     int slot = doc - start;
                     scores[slot] += scorer.Score(doc, docs.Freq);
                     touched[slot >> 6] |= 1UL << slot;
                     doc = docs.NextDoc();
+                    any = true;
                 }
                 c.Doc = doc;
             }
+            if (!any) continue;
 
             // Then each touched document in order: the non-essential lists only while they can still lift it.
-            for (int w = 0; w < touched.Length; w++)
+            for (int t = 0; t < touched.Length; t++)
             {
-                ulong bits = touched[w];
+                ulong bits = touched[t];
                 if (bits == 0) continue;
-                touched[w] = 0;
+                touched[t] = 0;
                 while (bits != 0)
                 {
-                    int slot = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    int slot = (t << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
                     bits &= bits - 1;
                     float score = scores[slot];
                     scores[slot] = 0;
@@ -174,10 +223,11 @@ public static class MaxScore
                     if (admit is not null && !admit.Get(doc)) continue;
                     matched++;
                     bool skipped = false;
-                    for (int i = firstEssential - 1; i >= 0; i--)
+                    for (int j = firstEssential - 1; j >= 0; j--)
                     {
-                        if (heap.IsFull && score + upTo[i] <= heap.Threshold) { skipped = true; break; }
-                        var c = clauses[i];
+                        if (heap.IsFull && score + upTo[j] <= heap.Threshold) { skipped = true; break; }
+                        if (bound[j] == 0) continue;
+                        var c = clauses[order[j]];
                         if (c.Doc < doc) c.Doc = c.Docs.Advance(doc);
                         if (c.Doc == doc) score += c.Scorer.Score(doc, c.Docs.Freq);
                     }
@@ -199,47 +249,74 @@ public static class MaxScore
     }
 
     /// <summary>
-    /// For each length norm a term's postings have, the (doc, largest frequency) pair; per segment core, so a refresh
-    /// that only adds segments or deletes documents keeps them (deleted documents only make a bound looser).
+    /// What bounds a term's score in one segment, independent of the collection statistics (which change as papers
+    /// are added): the (doc, frequency) pairs no other posting beats on both frequency and shortness, for the whole
+    /// segment and, for common terms, per window. Kept per segment core, so a refresh that only adds segments or
+    /// deletes documents keeps them (deleted documents only make a bound looser).
     /// </summary>
-    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<Term, (int Doc, int Freq)[]>> Frontiers = new();
-    private const int MaxCachedTermsPerSegment = 500_000;
+    internal sealed record TermBounds((int Doc, int Freq)[] Global, int[]? WindowOffsets, (int Doc, int Freq)[]? WindowEntries);
+
+    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<(Term, Windows), TermBounds>> Kept = new();
+    private const int MaxKeptTermsPerSegment = 500_000;
 
     /// <summary>Forgets every kept bound (benchmarks measure the first sight of terms).</summary>
-    public static void ClearBounds() => Frontiers.Clear();
+    public static void ClearBounds() => Kept.Clear();
 
-    private static float Bound(AtomicReader reader, Term term, Similarity.SimScorer sim)
+    private static TermBounds Bounds(AtomicReader reader, Term term, Windows windows)
     {
-        var cache = Frontiers.GetValue(reader.CoreCacheKey, _ => new ConcurrentDictionary<Term, (int, int)[]>());
-        if (!cache.TryGetValue(term, out var frontier))
+        var kept = Kept.GetValue(reader.CoreCacheKey, _ => new ConcurrentDictionary<(Term, Windows), TermBounds>());
+        if (!kept.TryGetValue((term, windows), out var bounds))
         {
-            frontier = Frontier(reader, term);
-            if (cache.Count >= MaxCachedTermsPerSegment) cache.Clear();
-            cache[term] = frontier;
+            bounds = ComputeBounds(reader, term, windows);
+            if (kept.Count >= MaxKeptTermsPerSegment) kept.Clear();
+            kept[(term, windows)] = bounds;
         }
-        float max = 0;
-        foreach (var (doc, freq) in frontier) max = Math.Max(max, sim.Score(doc, freq));
-        return max;
+        return bounds;
     }
 
-    internal static (int Doc, int Freq)[] Frontier(AtomicReader reader, Term term)
+    /// <remarks>
+    /// BM25 grows with the frequency and with the stored norm byte (a larger byte is a shorter field:
+    /// <c>MaxScoreTests.LargerNormBytesAreShorterFields</c>), so per norm byte only the largest frequency matters,
+    /// and of those only the ones whose frequency beats every shorter field's.
+    /// </remarks>
+    internal static TermBounds ComputeBounds(AtomicReader reader, Term term, Windows windowing)
     {
+        int WindowBits = windowing.Bits;
         var termsEnum = reader.GetTerms(term.Field)?.GetEnumerator();
-        if (termsEnum is null || !termsEnum.SeekExact(term.Bytes)) return [];
+        if (termsEnum is null || !termsEnum.SeekExact(term.Bytes)) return new TermBounds([], null, null);
+        bool windows = termsEnum.DocFreq >= windowing.BoundsFrom;
         var docs = termsEnum.Docs(null, null, DocsFlags.FREQS);
         var norms = reader.GetNormValues(term.Field);
-        var best = new (int Doc, int Freq)[256];
-        var seen = new bool[256];
-        int doc;
+        var global = new (int Doc, int Freq)[256];
+        var local = new (int Doc, int Freq)[256];
+        var offsets = windows ? new List<int> { 0 } : null;
+        var entries = windows ? new List<(int, int)>() : null;
+        int window = 0, doc;
         while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
         {
+            if (windows)
+                while (doc >> WindowBits > window) { Pareto(local, entries!); offsets!.Add(entries!.Count); window++; }
             int norm = norms is null ? 0 : (int)(norms.Get(doc) & 0xFF);
             int freq = docs.Freq;
-            if (!seen[norm] || freq > best[norm].Freq) { best[norm] = (doc, freq); seen[norm] = true; }
+            if (freq > global[norm].Freq) global[norm] = (doc, freq);
+            if (windows && freq > local[norm].Freq) local[norm] = (doc, freq);
         }
-        var result = new List<(int, int)>();
-        for (int i = 0; i < 256; i++) if (seen[i]) result.Add(best[i]);
-        return result.ToArray();
+        if (windows) { Pareto(local, entries!); offsets!.Add(entries!.Count); }
+        var all = new List<(int, int)>();
+        Pareto(global, all);
+        return new TermBounds(all.ToArray(), offsets?.ToArray(), entries?.ToArray());
+    }
+
+    /// <summary>Moves the undominated (doc, freq) pairs of a per-norm-byte table to the list and clears the table.</summary>
+    private static void Pareto((int Doc, int Freq)[] byNorm, List<(int, int)> into)
+    {
+        int best = 0;
+        for (int norm = 255; norm >= 0; norm--) // shortest fields first
+        {
+            var e = byNorm[norm];
+            if (e.Freq > best) { into.Add(e); best = e.Freq; }
+            byNorm[norm] = default;
+        }
     }
 
     /// <summary>The k best (doc, score) so far: a min-heap whose root is the score to beat; ties keep the lower doc id.</summary>

@@ -40,10 +40,13 @@ public sealed class MaxScoreTests : IDisposable
         File.ReadLines(Path.Combine(TestEnv.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0)
             .Concat(_papers.Where((_, i) => i % 10 == 0).Select(p => p.Title));
 
-    [Fact]
-    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts()
+    [Theory]
+    [InlineData(11, 4096)] // the product's windows: one per segment here, no per-window bounds
+    [InlineData(6, 16)]    // 64-document windows, per-window bounds for any term in 16 papers or more
+    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts(int windowBits, int windowBoundsFrom)
     {
         await IndexInSegmentsAsync();
+        _index.Windows = new MaxScore.Windows(windowBits, windowBoundsFrom);
         int compared = 0, inexactTotals = 0;
         foreach (var text in Queries())
         {
@@ -65,6 +68,7 @@ public sealed class MaxScoreTests : IDisposable
     public async Task FiltersAdmitTheSameDocumentsWithoutChangingScores()
     {
         await IndexInSegmentsAsync();
+        _index.Windows = new MaxScore.Windows(7, 32);
         var filters = new[]
         {
             KeywordQuery.Filter(_index.Analyzer, "cs", null, null, null)!,
@@ -95,6 +99,36 @@ public sealed class MaxScoreTests : IDisposable
         var twice = MaxScore.Flatten(KeywordQuery.Parse("graph graph", analyzer, _index.Ranking)!)!;
         var once = MaxScore.Flatten(KeywordQuery.Parse("graph", analyzer, _index.Ranking)!)!;
         Assert.All(once, kv => Assert.Equal(2 * kv.Value, twice[kv.Key], 5));
+    }
+
+    [Fact]
+    public void LargerNormBytesAreShorterFields()
+    {
+        // The kept score bounds rely on it: see MaxScore.ComputeBounds.
+        var norms = new Norms();
+        for (int b = 1; b < 256; b++)
+            Assert.True(norms.Length((byte)b) <= norms.Length((byte)(b - 1)), $"norm byte {b}");
+        Assert.True(norms.Length(200) < norms.Length(100));
+    }
+
+    private sealed class Norms : Lucene.Net.Search.Similarities.BM25Similarity
+    {
+        public float Length(byte b) => DecodeNormValue(b);
+    }
+
+    [Fact]
+    public async Task CommonTermsGetWindowBoundsThatHoldForEveryPosting()
+    {
+        // 5,000 short documents where "graph" is common: it gets per-window bounds, and no posting scores above them.
+        var papers = Enumerable.Range(1, 5000).Select(i => new IndexedPaper(i, $"graph study {i}",
+            string.Join(' ', Enumerable.Repeat("graph", 1 + i % 7)) + $" with {i % 13} filler words " + string.Join(' ', Enumerable.Repeat("x", i % 29)),
+            "A. Author", "cs.LG", new DateOnly(2020, 1, 1), i)).ToList();
+        await _index.ApplyAsync(papers, papers.Count);
+        var query = KeywordQuery.Parse("graph", _index.Analyzer, _index.Ranking)!;
+        var (fast, exact) = Both(query, 10, null);
+        AssertSameRanking("graph", exact, fast);
+        var all = Both(query, 5000, null);
+        AssertSameRanking("graph (all)", all.Exact, all.Fast);
     }
 
     private (KeywordHits Fast, KeywordHits Exact) Both(Query query, int k, Query? filter)

@@ -11,12 +11,13 @@ return args.FirstOrDefault() switch
     "relevance" => await RelevanceBench.RunAsync(args[1..]),
     "embed-speed" => EmbedSpeedBench.Run(args[1..]),
     "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
+    "vector-recall" => await VectorRecallBench.RunAsync(args[1..]),
     "oai-replay" => await OaiReplayBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|search-speed|oai-replay> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|search-speed|vector-recall|oai-replay> [options]   (see docs/benchmarks.md)");
     return 2;
 }

@@ -64,14 +64,25 @@ public sealed class SearchEngine : IDisposable
             throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
 
         int fusedDepth = Math.Max(depth, Fusion.Depth);
-        var keyword = query is not null && mode != SearchMode.Semantic
-            ? Keyword.Search(query, mode == SearchMode.Keyword ? depth : fusedDepth, filter)
-            : new KeywordHits([], 0, true);
+        // The query embedding (the model, a few milliseconds) runs beside the keyword search.
+        var vectorTask = mode == SearchMode.Keyword ? null : Task.Run(() => QueryVector(text));
+        KeywordHits keyword;
+        try
+        {
+            keyword = query is not null && mode != SearchMode.Semantic
+                ? Keyword.Search(query, mode == SearchMode.Keyword ? depth : fusedDepth, filter)
+                : new KeywordHits([], 0, true);
+        }
+        catch
+        {
+            vectorTask?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw;
+        }
         var kw = keyword.Hits;
         if (mode == SearchMode.Keyword)
             return new Ranking(kw.ConvertAll(h => (h.PaperId, (double)h.Score)), keyword.Total, mode, query, notice, keyword.TotalIsExact);
 
-        var vector = QueryVector(text);
+        var vector = vectorTask!.GetAwaiter().GetResult();
         var allowed = filter is null ? null : Keyword.Collect(filter);
         var sem = Vectors.Nearest(vector, mode == SearchMode.Semantic ? depth : fusedDepth, allowed is null ? null : allowed.Contains);
         if (mode == SearchMode.Semantic)

@@ -3,7 +3,11 @@ using System.Numerics.Tensors;
 namespace DailyPapers.Search;
 
 /// <summary>
-/// Every paper's embedding in one contiguous array, searched by a scan. The scan reads an int8 copy of the vectors
+/// Every paper's embedding in one contiguous array, searched by a scan. From <see cref="BinaryFrom"/> vectors on, a
+/// first pass compares one bit per dimension (the sign around the collection's mean: 48 bytes a paper, Hamming distance
+/// by popcount) and keeps the closest <see cref="BinaryShortlist"/>, which the int8 pass then ranks: the scan reads a
+/// thirty-second of the float bytes. That first pass makes the search approximate (recall measured in
+/// docs/benchmarks.md and VectorIndexTests). Below it, the int8 scan of every vector. The scan reads an int8 copy of the vectors
 /// (a quarter of the bytes: the float scan was bound by memory bandwidth) on all cores, keeps a generous shortlist,
 /// and ranks the shortlist by the exact float32 dot product, so the answer is the exact one unless the true top k
 /// fall outside a shortlist several times larger than k. No index to build; see docs/benchmarks.md for its cost.
@@ -15,6 +19,10 @@ public sealed class VectorIndex
     private const int MinShortlist = 256;
     /// <summary>Below this many vectors one thread scans; above, one per core.</summary>
     private const int ParallelFrom = 32_768;
+    /// <summary>Vectors from which the binary first pass runs.</summary>
+    public const int BinaryFrom = 50_000;
+    /// <summary>Candidates the binary pass hands to the int8 pass (at least; 40 per wanted result for large k).</summary>
+    public const int BinaryShortlist = 8192;
 
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly int _dim;
@@ -22,12 +30,21 @@ public sealed class VectorIndex
     private sbyte[] _codes;
     private float[] _scales;
     private long[] _ids;
+    private ulong[] _bits;
+    private readonly int _words;
+    private float[] _center;
+    private int _centeredAt;
+    private readonly int _binaryFrom;
     private int _count;
     private readonly Dictionary<long, int> _slots = [];
 
-    public VectorIndex(int dimensions = Embedder.Dimensions, int capacity = 1024)
+    public VectorIndex(int dimensions = Embedder.Dimensions, int capacity = 1024, int binaryFrom = BinaryFrom)
     {
         _dim = dimensions;
+        _binaryFrom = binaryFrom;
+        _words = (dimensions + 63) / 64;
+        _bits = new ulong[capacity * _words];
+        _center = new float[dimensions];
         _vectors = new float[capacity * dimensions];
         _codes = new sbyte[capacity * dimensions];
         _scales = new float[capacity];
@@ -53,6 +70,7 @@ public sealed class VectorIndex
                     Array.Resize(ref _vectors, _vectors.Length * 2);
                     Array.Resize(ref _codes, _codes.Length * 2);
                     Array.Resize(ref _scales, _scales.Length * 2);
+                    Array.Resize(ref _bits, _bits.Length * 2);
                 }
                 slot = _count++;
                 _slots[paperId] = slot;
@@ -60,6 +78,10 @@ public sealed class VectorIndex
             }
             vector.CopyTo(_vectors.AsSpan(slot * _dim, _dim));
             _scales[slot] = Quantize(vector, _codes.AsSpan(slot * _dim, _dim));
+            SignBits(vector, _center, _bits.AsSpan(slot * _words, _words));
+            // The bits are signs around the mean; it is recomputed (and every vector's bits with it) each time the
+            // collection doubles, so loading n vectors costs about 2n bit computations.
+            if (_count >= 2 * Math.Max(512, _centeredAt)) Recenter();
         }
         finally { _lock.ExitWriteLock(); }
     }
@@ -98,11 +120,24 @@ public sealed class VectorIndex
         _lock.EnterReadLock();
         try
         {
-            int parts = _count >= ParallelFrom ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
-            var heaps = new PriorityQueue<int, float>[parts];
-            int chunk = (_count + parts - 1) / Math.Max(1, parts);
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-                heaps[p] = ScanCodes(q, p * chunk, Math.Min(_count, (p + 1) * chunk), shortlist, allowed));
+            PriorityQueue<int, float>[] heaps;
+            if (_count >= _binaryFrom)
+            {
+                var candidates = BinaryCandidates(query, Math.Max(BinaryShortlist, 40 * k), allowed);
+                var heap = new PriorityQueue<int, float>(shortlist + 1);
+                var codes = _codes.AsSpan();
+                foreach (var slot in candidates)
+                    Offer(heap, shortlist, slot, Dot(q, codes.Slice(slot * _dim, _dim)) * _scales[slot]);
+                heaps = [heap];
+            }
+            else
+            {
+                int parts = _count >= ParallelFrom ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+                heaps = new PriorityQueue<int, float>[parts];
+                int chunk = (_count + parts - 1) / Math.Max(1, parts);
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+                    heaps[p] = ScanCodes(q, p * chunk, Math.Min(_count, (p + 1) * chunk), shortlist, allowed));
+            }
             // Exact scores for the shortlist, best k of them.
             var best = new PriorityQueue<long, float>(k + 1);
             foreach (var heap in heaps)
@@ -110,6 +145,71 @@ public sealed class VectorIndex
                     Offer(best, k, _ids[slot], TensorPrimitives.Dot(exactQuery, _vectors.AsSpan(slot * _dim, _dim)));
             return BestFirst(best);
         }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private void Recenter()
+    {
+        var mean = new float[_dim];
+        for (int i = 0; i < _count; i++) TensorPrimitives.Add(mean, _vectors.AsSpan(i * _dim, _dim), mean);
+        TensorPrimitives.Divide(mean, _count, mean);
+        _center = mean;
+        for (int i = 0; i < _count; i++) SignBits(_vectors.AsSpan(i * _dim, _dim), _center, _bits.AsSpan(i * _words, _words));
+        _centeredAt = _count;
+    }
+
+    private static void SignBits(ReadOnlySpan<float> v, ReadOnlySpan<float> center, Span<ulong> bits)
+    {
+        bits.Clear();
+        for (int i = 0; i < v.Length; i++)
+            if (v[i] > center[i]) bits[i >> 6] |= 1UL << (i & 63);
+    }
+
+    /// <summary>
+    /// Slots of the <paramref name="n"/> vectors with the fewest sign disagreements with the query (ties at the cut
+    /// included), by a distance pass and a histogram rather than a heap.
+    /// </summary>
+    private int[] BinaryCandidates(ReadOnlySpan<float> query, int n, Func<long, bool>? allowed)
+    {
+        var q = new ulong[_words];
+        SignBits(query, _center, q);
+        var dist = new ushort[_count];
+        int parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        int chunk = (_count + parts - 1) / parts;
+        var histograms = new int[parts][];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+        {
+            var h = histograms[p] = new int[_dim + 2];
+            var bits = _bits.AsSpan();
+            int from = p * chunk, to = Math.Min(_count, from + chunk);
+            for (int i = from; i < to; i++)
+            {
+                if (allowed is not null && !allowed(_ids[i])) { dist[i] = ushort.MaxValue; continue; }
+                var v = bits.Slice(i * _words, _words);
+                int d = 0;
+                for (int w = 0; w < v.Length; w++) d += System.Numerics.BitOperations.PopCount(v[w] ^ q[w]);
+                dist[i] = (ushort)d;
+                h[d]++;
+            }
+        });
+        int cut = -1, below = 0;
+        for (int d = 0; d <= _dim && below < n; d++)
+        {
+            foreach (var h in histograms) below += h[d];
+            cut = d;
+        }
+        var result = new int[below];
+        int r = 0;
+        for (int i = 0; i < dist.Length && r < below; i++)
+            if (dist[i] <= cut) result[r++] = i;
+        return result;
+    }
+
+    /// <summary>The paper ids the binary pass keeps for a query (for measuring its recall).</summary>
+    internal List<long> BinaryCandidateIds(ReadOnlySpan<float> query, int n)
+    {
+        _lock.EnterReadLock();
+        try { return BinaryCandidates(query, n, null).Select(slot => _ids[slot]).ToList(); }
         finally { _lock.ExitReadLock(); }
     }
 

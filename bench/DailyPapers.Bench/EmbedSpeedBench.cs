@@ -32,6 +32,8 @@ internal static class EmbedSpeedBench
         using var wp512 = new Embedder(1, maxTokens: 512, bucketTokens: 1);
         using var b4096 = new Embedder(1, bucketTokens: 4096);
         using var int8 = new Embedder(1, int8: true);
+        using var two = new Embedder(2);
+        using var int8Two = new Embedder(2, int8: true);
         var productVectors = new float[docs.Count][];
         var int8Vectors = new float[docs.Count][];
 
@@ -46,10 +48,12 @@ internal static class EmbedSpeedBench
             ($"product (wp256, bucket {Embedder.BucketTokens} pieces, 1 thread)", (o, r) => product.EmbedMany(r).CopyTo(productVectors, o)),
             ("new_wp256_bucket_4096_pieces", (_, r) => b4096.EmbedMany(r)),
             ("product_settings_int8_weights", (o, r) => int8.EmbedMany(r).CopyTo(int8Vectors, o)),
+            ("product_settings_2_threads", (_, r) => two.EmbedMany(r)),
+            ("product_settings_int8_weights_2_threads", (_, r) => int8Two.EmbedMany(r)),
         };
         stock.Encode(["warm up"]);
         stock1.Encode(["warm up"]);
-        foreach (var e in new[] { product, wp512, b4096, int8 }) e.Embed("warm up");
+        foreach (var e in new[] { product, wp512, b4096, int8, two, int8Two }) e.Embed("warm up");
 
         const int Round = 32; // one stock batch; short rounds so that load changes fall on every variant alike
         var seconds = new double[variants.Length];
@@ -86,7 +90,7 @@ internal static class EmbedSpeedBench
 
         // Single queries (the search path): latency with 1 and 2 intra-op threads.
         QueryLatency("query_1_thread", queries, product);
-        using (var two = new Embedder(2)) { two.Embed("warm up"); QueryLatency("query_2_threads", queries, two); }
+        QueryLatency("query_2_threads", queries, two);
         product.Dispose();
         return 0;
     }

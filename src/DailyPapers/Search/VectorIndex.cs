@@ -124,11 +124,12 @@ public sealed class VectorIndex
             if (_count >= _binaryFrom)
             {
                 var candidates = BinaryCandidates(query, Math.Max(BinaryShortlist, 40 * k), allowed);
-                var heap = new PriorityQueue<int, float>(shortlist + 1);
-                var codes = _codes.AsSpan();
-                foreach (var slot in candidates)
-                    Offer(heap, shortlist, slot, Dot(q, codes.Slice(slot * _dim, _dim)) * _scales[slot]);
-                heaps = [heap];
+                // The candidates' int8 codes are scattered over 88 MB: this pass waits on memory, so both cores share it.
+                int parts = candidates.Length >= 1024 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+                int chunk = (candidates.Length + parts - 1) / parts;
+                heaps = new PriorityQueue<int, float>[parts];
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+                    heaps[p] = ScoreCandidates(q, candidates, p * chunk, Math.Min(candidates.Length, (p + 1) * chunk), shortlist));
             }
             else
             {
@@ -173,36 +174,60 @@ public sealed class VectorIndex
     {
         var q = new ulong[_words];
         SignBits(query, _center, q);
-        var dist = new ushort[_count];
-        int parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
-        int chunk = (_count + parts - 1) / parts;
-        var histograms = new int[parts][];
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+        // Pooled: a fresh 450 KB array per query would be a large-object allocation, and those force full collections.
+        var dist = System.Buffers.ArrayPool<ushort>.Shared.Rent(_count);
+        try
         {
-            var h = histograms[p] = new int[_dim + 2];
-            var bits = _bits.AsSpan();
-            int from = p * chunk, to = Math.Min(_count, from + chunk);
+            int parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
+            int chunk = (_count + parts - 1) / parts;
+            var histograms = new int[parts][];
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+                histograms[p] = Distances(q, p * chunk, Math.Min(_count, (p + 1) * chunk), dist, allowed));
+            int cut = -1, below = 0;
+            for (int d = 0; d <= _dim && below < n; d++)
+            {
+                foreach (var h in histograms) below += h[d];
+                cut = d;
+            }
+            var result = new int[below];
+            int r = 0;
+            for (int i = 0; i < _count && r < below; i++)
+                if (dist[i] <= cut) result[r++] = i;
+            return result;
+        }
+        finally { System.Buffers.ArrayPool<ushort>.Shared.Return(dist); }
+    }
+
+    /// <summary>Hamming distances of vectors [from, to) to the query's bits, and their histogram.</summary>
+    private int[] Distances(ulong[] query, int from, int to, ushort[] dist, Func<long, bool>? allowed)
+    {
+        var h = new int[_dim + 2];
+        var bits = _bits;
+        int words = _words;
+        if (words == 6 && allowed is null)
+        {
+            // The model's 384 dimensions: six words, the query's held in registers.
+            ulong q0 = query[0], q1 = query[1], q2 = query[2], q3 = query[3], q4 = query[4], q5 = query[5];
             for (int i = from; i < to; i++)
             {
-                if (allowed is not null && !allowed(_ids[i])) { dist[i] = ushort.MaxValue; continue; }
-                var v = bits.Slice(i * _words, _words);
-                int d = 0;
-                for (int w = 0; w < v.Length; w++) d += System.Numerics.BitOperations.PopCount(v[w] ^ q[w]);
+                int o = i * 6;
+                int d = System.Numerics.BitOperations.PopCount(bits[o] ^ q0) + System.Numerics.BitOperations.PopCount(bits[o + 1] ^ q1)
+                      + System.Numerics.BitOperations.PopCount(bits[o + 2] ^ q2) + System.Numerics.BitOperations.PopCount(bits[o + 3] ^ q3)
+                      + System.Numerics.BitOperations.PopCount(bits[o + 4] ^ q4) + System.Numerics.BitOperations.PopCount(bits[o + 5] ^ q5);
                 dist[i] = (ushort)d;
                 h[d]++;
             }
-        });
-        int cut = -1, below = 0;
-        for (int d = 0; d <= _dim && below < n; d++)
-        {
-            foreach (var h in histograms) below += h[d];
-            cut = d;
+            return h;
         }
-        var result = new int[below];
-        int r = 0;
-        for (int i = 0; i < dist.Length && r < below; i++)
-            if (dist[i] <= cut) result[r++] = i;
-        return result;
+        for (int i = from; i < to; i++)
+        {
+            if (allowed is not null && !allowed(_ids[i])) { dist[i] = ushort.MaxValue; continue; }
+            int d = 0, o = i * words;
+            for (int w = 0; w < words; w++) d += System.Numerics.BitOperations.PopCount(bits[o + w] ^ query[w]);
+            dist[i] = (ushort)d;
+            h[d]++;
+        }
+        return h;
     }
 
     /// <summary>The paper ids the binary pass keeps for a query (for measuring its recall).</summary>
@@ -225,6 +250,27 @@ public sealed class VectorIndex
         }
         finally { _lock.ExitReadLock(); }
         return BestFirst(heap);
+    }
+
+    private PriorityQueue<int, float> ScoreCandidates(sbyte[] q, int[] candidates, int from, int to, int n)
+    {
+        const int Ahead = 8;
+        var heap = new PriorityQueue<int, float>(n + 1);
+        var codes = _codes;
+        int touched = 0;
+        for (int c = from; c < to; c++)
+        {
+            // Read a byte of each cache line of a candidate a few places ahead, so its misses overlap this one's work.
+            if (c + Ahead < to)
+            {
+                int o = candidates[c + Ahead] * _dim;
+                for (int line = 0; line < _dim; line += 64) touched += codes[o + line];
+            }
+            int slot = candidates[c];
+            Offer(heap, n, slot, Dot(q, codes.AsSpan(slot * _dim, _dim)) * _scales[slot]);
+        }
+        GC.KeepAlive(touched);
+        return heap;
     }
 
     private PriorityQueue<int, float> ScanCodes(sbyte[] q, int from, int to, int n, Func<long, bool>? allowed)

@@ -47,7 +47,7 @@ public sealed class KeywordIndex : IDisposable
         Path = path;
         Ranking = ranking;
         Analyzer = SearchAnalysis.Create();
-        Similarity = new BM25Similarity(ranking.K1, ranking.B);
+        Similarity = new Bm25(ranking.K1, ranking.B);
         Directory.CreateDirectory(path);
         _dir = FSDirectory.Open(path);
         try

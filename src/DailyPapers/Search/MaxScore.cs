@@ -58,18 +58,18 @@ public static class MaxScore
         Filter? filter = null, Windows? windows = null)
     {
         var win = windows ?? Windows.Default;
-        var similarity = searcher.Similarity;
+        var similarity = searcher.Similarity as Bm25
+            ?? throw new InvalidOperationException("MaxScore scores with the index's Bm25 similarity.");
         var top = searcher.TopReaderContext;
-        var weighted = new List<(Term Term, TermContext Context, Similarity.SimWeight Weight)>(terms.Count);
+        var weighted = new List<(Term Term, TermContext Context, Bm25.TermWeight Weight)>(terms.Count);
         int maxDf = 0;
         foreach (var (term, boost) in terms)
         {
             if (boost <= 0) continue;
             var context = TermContext.Build(top, term);
             if (context.DocFreq == 0) continue;
-            var weight = similarity.ComputeWeight(boost, searcher.CollectionStatistics(term.Field), searcher.TermStatistics(term, context));
-            weight.Normalize(1f, 1f); // BM25: query norm 1, boosts already folded into the weight
-            weighted.Add((term, context, weight));
+            // BM25 in Lucene 4.8 has query norm 1 and no coordination: the boosts are the whole query weighting.
+            weighted.Add((term, context, similarity.Weigh(boost, searcher.CollectionStatistics(term.Field), searcher.TermStatistics(term, context))));
             maxDf = Math.Max(maxDf, context.DocFreq);
         }
 
@@ -86,8 +86,7 @@ public static class MaxScore
                 var reader = leaf.AtomicReader;
                 var termsEnum = reader.GetTerms(term.Field)!.GetEnumerator();
                 termsEnum.SeekExact(term.Bytes, state);
-                var sim = similarity.GetSimScorer(weight, leaf);
-                clauses.Add(new Clause(termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS), sim, Bounds(reader, term, win)));
+                clauses.Add(new Clause(termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS), weight, Norms(reader, term.Field), Bounds(reader, term, win)));
             }
             if (clauses.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
@@ -104,17 +103,19 @@ public static class MaxScore
     private sealed class Clause
     {
         public readonly DocsEnum Docs;
-        public readonly Similarity.SimScorer Scorer;
+        public readonly float Weight, K1;
+        public readonly float[] Cache;
+        public readonly byte[]? Norms;
         /// <summary>The most this term adds to any document of the segment.</summary>
         public readonly float Bound;
         /// <summary>The most it adds to a document of each window, for terms common enough to have them.</summary>
         public readonly float[]? WindowBounds;
         public int Doc = -1;
 
-        public Clause(DocsEnum docs, Similarity.SimScorer scorer, TermBounds bounds)
+        public Clause(DocsEnum docs, Bm25.TermWeight weight, byte[]? norms, TermBounds bounds)
         {
             Docs = docs;
-            Scorer = scorer;
+            (Weight, Cache, K1, Norms) = (weight.Value, weight.Cache, weight.K1, norms);
             Bound = Max(bounds.Global, 0, bounds.Global.Length);
             if (bounds.WindowOffsets is { } offsets)
             {
@@ -127,9 +128,13 @@ public static class MaxScore
         private float Max((int Doc, int Freq)[] entries, int from, int to)
         {
             float max = 0;
-            for (int i = from; i < to; i++) max = Math.Max(max, Scorer.Score(entries[i].Doc, entries[i].Freq));
+            for (int i = from; i < to; i++) max = Math.Max(max, Score(entries[i].Doc, entries[i].Freq));
             return max;
         }
+
+        /// <summary>Lucene's BM25 term score, the same float operations in the same order (<see cref="Bm25.TermWeight.Score"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Score(int doc, float freq) => Weight * freq / (freq + (Norms is null ? K1 : Cache[Norms[doc]]));
     }
 
     /// <summary>
@@ -193,12 +198,15 @@ public static class MaxScore
                 if (bound[j] == 0) continue;
                 var c = clauses[order[j]];
                 var docs = c.Docs;
-                var scorer = c.Scorer;
+                var norms = c.Norms;
+                var cache = c.Cache;
+                float weight = c.Weight, k1 = c.K1;
                 int doc = c.Doc < start ? docs.Advance(start) : c.Doc;
                 while (doc < end)
                 {
                     int slot = doc - start;
-                    scores[slot] += scorer.Score(doc, docs.Freq);
+                    float freq = docs.Freq;
+                    scores[slot] += weight * freq / (freq + (norms is null ? k1 : cache[norms[doc]]));
                     touched[slot >> 6] |= 1UL << slot;
                     doc = docs.NextDoc();
                     any = true;
@@ -229,7 +237,7 @@ public static class MaxScore
                         if (bound[j] == 0) continue;
                         var c = clauses[order[j]];
                         if (c.Doc < doc) c.Doc = c.Docs.Advance(doc);
-                        if (c.Doc == doc) score += c.Scorer.Score(doc, c.Docs.Freq);
+                        if (c.Doc == doc) score += c.Score(doc, c.Docs.Freq);
                     }
                     if (!skipped) heap.Offer(docBase + doc, score);
                 }
@@ -257,10 +265,26 @@ public static class MaxScore
     internal sealed record TermBounds((int Doc, int Freq)[] Global, int[]? WindowOffsets, (int Doc, int Freq)[]? WindowEntries);
 
     private static readonly ConditionalWeakTable<object, ConcurrentDictionary<(Term, Windows), TermBounds>> Kept = new();
+    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, byte[]?>> NormBytes = new();
+
+    /// <summary>A field's stored length norms of one segment as plain bytes (read once per segment core).</summary>
+    private static byte[]? Norms(AtomicReader reader, string field) =>
+        NormBytes.GetValue(reader.CoreCacheKey, _ => new ConcurrentDictionary<string, byte[]?>()).GetOrAdd(field, f =>
+        {
+            var values = reader.GetNormValues(f);
+            if (values is null) return null;
+            var bytes = new byte[reader.MaxDoc];
+            for (int doc = 0; doc < bytes.Length; doc++) bytes[doc] = (byte)(values.Get(doc) & 0xFF);
+            return bytes;
+        });
     private const int MaxKeptTermsPerSegment = 500_000;
 
     /// <summary>Forgets every kept bound (benchmarks measure the first sight of terms).</summary>
-    public static void ClearBounds() => Kept.Clear();
+    public static void ClearBounds()
+    {
+        Kept.Clear();
+        NormBytes.Clear();
+    }
 
     private static TermBounds Bounds(AtomicReader reader, Term term, Windows windows)
     {

@@ -53,7 +53,7 @@ public sealed class PaperSearch(SearchEngine engine, AppDbContext db)
 
         var filter = KeywordQuery.Filter(engine.Keyword.Analyzer, category, request.From, request.To, request.Author?.Trim());
         var depth = request.Page * request.PageSize;
-        var ranking = await Task.Run(() => engine.Rank(text, mode, filter, depth), ct);
+        var ranking = await Task.Run(() => engine.RankAsync(text, mode, filter, depth), ct);
         var page = ranking.Hits.Skip((request.Page - 1) * request.PageSize).Take(request.PageSize).ToList();
         var cards = await CardsAsync(page.Select(h => h.Id).ToList(), ct);
         var hits = new List<SearchHit>(page.Count);

@@ -49,7 +49,16 @@ public sealed class SearchEngine : IDisposable
     public bool SemanticReady => Settings.Embeddings && VectorsLoaded && SemanticCoverage >= Settings.MinSemanticCoverage;
 
     /// <summary>Ranks papers for a query; <paramref name="depth"/> is how many of the best are wanted.</summary>
-    public Ranking Rank(string text, SearchMode mode, Query? filter, int depth)
+    /// <remarks>For callers outside a server (benchmarks, tests); the server awaits <see cref="RankAsync"/>.</remarks>
+    public Ranking Rank(string text, SearchMode mode, Query? filter, int depth) =>
+        RankAsync(text, mode, filter, depth).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Ranks papers for a query. In hybrid and semantic mode the keyword search runs on another thread while this
+    /// one embeds the query; the wait for it is awaited, never blocked on (a blocked pool thread per search starves
+    /// the pool under load).
+    /// </summary>
+    public async Task<Ranking> RankAsync(string text, SearchMode mode, Query? filter, int depth)
     {
         var query = KeywordQuery.Parse(text, Keyword.Analyzer, Keyword.Ranking);
         string? notice = null;
@@ -62,27 +71,28 @@ public sealed class SearchEngine : IDisposable
         }
         if (mode == SearchMode.Keyword && query is null)
             throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
+        if (mode == SearchMode.Keyword)
+        {
+            var hits = Keyword.Search(query!, depth, filter);
+            return new Ranking(hits.Hits.ConvertAll(h => (h.PaperId, (double)h.Score)), hits.Total, mode, query, notice, hits.TotalIsExact);
+        }
 
         int fusedDepth = Math.Max(depth, Fusion.Depth);
-        // The query embedding (the model, a few milliseconds) runs beside the keyword search.
-        var vectorTask = mode == SearchMode.Keyword ? null : Task.Run(() => QueryVector(text));
-        KeywordHits keyword;
+        var keywordTask = query is not null && mode == SearchMode.Hybrid
+            ? Task.Run(() => Keyword.Search(query, fusedDepth, filter))
+            : Task.FromResult(new KeywordHits([], 0, true));
+        float[] vector;
         try
         {
-            keyword = query is not null && mode != SearchMode.Semantic
-                ? Keyword.Search(query, mode == SearchMode.Keyword ? depth : fusedDepth, filter)
-                : new KeywordHits([], 0, true);
+            vector = QueryVector(text);
         }
         catch
         {
-            vectorTask?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            _ = keywordTask.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
             throw;
         }
+        var keyword = await keywordTask.ConfigureAwait(false);
         var kw = keyword.Hits;
-        if (mode == SearchMode.Keyword)
-            return new Ranking(kw.ConvertAll(h => (h.PaperId, (double)h.Score)), keyword.Total, mode, query, notice, keyword.TotalIsExact);
-
-        var vector = vectorTask!.GetAwaiter().GetResult();
         var allowed = filter is null ? null : Keyword.Collect(filter);
         var sem = Vectors.Nearest(vector, mode == SearchMode.Semantic ? depth : fusedDepth, allowed is null ? null : allowed.Contains);
         if (mode == SearchMode.Semantic)

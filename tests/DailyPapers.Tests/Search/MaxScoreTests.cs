@@ -102,6 +102,40 @@ public sealed class MaxScoreTests : IDisposable
     }
 
     [Fact]
+    public async Task OwnBm25ArithmeticEqualsLucenesScorerBitForBit()
+    {
+        await IndexInSegmentsAsync();
+        using var reader = Lucene.Net.Index.DirectoryReader.Open(Lucene.Net.Store.FSDirectory.Open(_index.Path));
+        var searcher = new IndexSearcher(reader) { Similarity = _index.Similarity };
+        var bm25 = (Bm25)_index.Similarity;
+        int compared = 0;
+        foreach (var (field, word, boost) in new[] { ("text", "graph", 1f), ("title", "model", 0.5f), ("abstract", "network", 1f), ("authors", "wang", 1f), ("text", "estim", 2.5f) })
+        {
+            var term = new Lucene.Net.Index.Term(field, word);
+            var context = Lucene.Net.Index.TermContext.Build(searcher.TopReaderContext, term);
+            Assert.True(context.DocFreq > 0, $"{field}:{word} is not in the sample");
+            var lucene = bm25.ComputeWeight(boost, searcher.CollectionStatistics(field), searcher.TermStatistics(term, context));
+            lucene.Normalize(1f, 1f);
+            var ours = bm25.Weigh(boost, searcher.CollectionStatistics(field), searcher.TermStatistics(term, context));
+            foreach (var leaf in reader.Leaves)
+            {
+                var scorer = bm25.GetSimScorer(lucene, leaf);
+                var normValues = leaf.AtomicReader.GetNormValues(field)!;
+                var norms = Enumerable.Range(0, leaf.AtomicReader.MaxDoc).Select(d => (byte)(normValues.Get(d) & 0xFF)).ToArray();
+                var docs = leaf.AtomicReader.GetTermDocsEnum(term);
+                if (docs is null) continue;
+                int doc;
+                while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    Assert.Equal(BitConverter.SingleToInt32Bits(scorer.Score(doc, docs.Freq)), BitConverter.SingleToInt32Bits(ours.Score(norms, doc, docs.Freq)));
+                    compared++;
+                }
+            }
+        }
+        Assert.True(compared > 500, $"only {compared} postings compared");
+    }
+
+    [Fact]
     public void LargerNormBytesAreShorterFields()
     {
         // The kept score bounds rely on it: see MaxScore.ComputeBounds.

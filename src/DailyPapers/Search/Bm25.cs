@@ -1,0 +1,30 @@
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+
+namespace DailyPapers.Search;
+
+/// <summary>
+/// Lucene's BM25 (the index and Lucene's own searches use it unchanged) that also hands out the two numbers a term's
+/// score is made of, so <see cref="MaxScore"/> can score postings in its own loop with the very same float arithmetic
+/// (<c>Bm25Tests</c> compares it with Lucene's scorer bit for bit).
+/// </summary>
+public sealed class Bm25(float k1, float b) : BM25Similarity(k1, b)
+{
+    /// <summary>A term's weight (idf × boost × (k1 + 1)) and its length-norm table, as Lucene's BM25 scorer computes them.</summary>
+    public TermWeight Weigh(float boost, CollectionStatistics collection, TermStatistics term)
+    {
+        float idf = Idf(term.DocFreq, collection.MaxDoc);
+        float avgdl = AvgFieldLength(collection);
+        var cache = new float[256];
+        for (int i = 0; i < cache.Length; i++)
+            cache[i] = K1 * ((1 - B) + B * DecodeNormValue((byte)i) / avgdl);
+        return new TermWeight(idf * boost * (K1 + 1), cache, K1);
+    }
+
+    /// <summary>One term's BM25: <c>weight · freq / (freq + cache[norm])</c>, or k1 in place of the table without norms.</summary>
+    public sealed record TermWeight(float Value, float[] Cache, float K1)
+    {
+        public float Score(byte[]? norms, int doc, float freq) =>
+            Value * freq / (freq + (norms is null ? K1 : Cache[norms[doc]]));
+    }
+}

@@ -20,11 +20,13 @@ internal static partial class SearchSpeedBench
         int rounds = 3;
         bool mergeCompare = false; // keyword only: as indexed, then merged into one segment, side by side
         bool keywordOnly = false;
+        var windowSweep = new List<string>(); // "bits,boundsFrom": MaxScore window settings to compare, keyword only
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--keep") keep = args[++i];
             else if (args[i] == "--merge-compare") mergeCompare = true;
             else if (args[i] == "--keyword-only") keywordOnly = true;
+            else if (args[i] == "--windows") windowSweep.Add(args[++i]);
             else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
         }
         var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
@@ -88,6 +90,16 @@ internal static partial class SearchSpeedBench
             var merged = Measure(queries, lucene, 1, rounds);
             Print($"keyword_lucene_{before}_segments", 1, asIs);
             Print($"keyword_lucene_{engine.Keyword.SegmentCount}_segment", 1, merged);
+            return 0;
+        }
+        if (windowSweep.Count > 0)
+        {
+            foreach (var w in windowSweep)
+            {
+                var parts = w.Split(',');
+                engine.Keyword.Windows = new MaxScore.Windows(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+                Print($"keyword_maxscore_windows_{parts[0]}_{parts[1]}", 1, Measure(queries, lucene, 1, rounds));
+            }
             return 0;
         }
         // The product's path (MaxScore over the Lucene postings) beside Lucene's own exhaustive BooleanQuery search

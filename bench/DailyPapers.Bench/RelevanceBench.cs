@@ -18,6 +18,7 @@ internal static class RelevanceBench
     {
         string? beir = null, smart = null, keep = null;
         var modes = new List<SearchMode> { SearchMode.Hybrid };
+        Embedder? model = null;
         var ranking = KeywordRanking.Default;
         List<float> k1s = [ranking.K1], bs = [ranking.B], titleBoosts = [ranking.TitleBoost], textBoosts = [ranking.TextBoost], absBoosts = [ranking.AbstractBoost];
         var fusion = FusionSettings.Default;
@@ -31,6 +32,7 @@ internal static class RelevanceBench
                 case "--beir": beir = Next(); break;
                 case "--smart": smart = Next(); break;
                 case "--keep": keep = Next(); break; // reuse a data dir (and its embeddings) between runs
+                case "--int8": model = new Embedder(intraOpThreads: 2, int8: true); break; // OnnxInt8 weights, both cores (use a fresh data dir)
                 case "--mode":
                     var m = Next();
                     modes = m == "all" ? [SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid] : [PaperSearch.ParseMode(m)];
@@ -64,7 +66,7 @@ internal static class RelevanceBench
             Console.Error.WriteLine($"corpus: {collection.Docs.Count} docs, inserted {counts.Inserted}, unchanged {counts.Unchanged} ({sw.Elapsed.TotalSeconds:F1}s)");
 
             var rankings = (from k1 in k1s from b in bs from t in titleBoosts from x in textBoosts from a in absBoosts select ranking with { K1 = k1, B = b, TitleBoost = t, TextBoost = x, AbstractBoost = a }).ToList();
-            var engine = new SearchEngine(db, new SearchSettings(), rankings[0]) { Fusion = fusion };
+            var engine = new SearchEngine(db, new SearchSettings(), rankings[0], model: model) { Fusion = fusion };
             await engine.Keyword.CatchUpAsync(db);
             if (modes.Any(m => m != SearchMode.Keyword))
             {
@@ -86,7 +88,7 @@ internal static class RelevanceBench
                     // Same index, other scoring: BM25 parameters and field boosts apply at query time.
                     var vectors = engine.Vectors;
                     engine.Dispose();
-                    engine = new SearchEngine(db, new SearchSettings(), r, vectors) { VectorsLoaded = true };
+                    engine = new SearchEngine(db, new SearchSettings(), r, vectors, model) { VectorsLoaded = true };
                 }
                 engine.Fusion = fusion with { KeywordWeight = w };
                 foreach (var mode in modes)

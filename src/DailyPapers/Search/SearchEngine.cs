@@ -24,13 +24,17 @@ public sealed class SearchEngine : IDisposable
     /// <summary>True once the stored embeddings are loaded into memory.</summary>
     public volatile bool VectorsLoaded;
 
-    public SearchEngine(DatabaseSettings db, SearchSettings settings, KeywordRanking? ranking = null, VectorIndex? vectors = null)
+    private readonly Embedder? _model;
+
+    /// <param name="model">Another embedder for papers and queries (the relevance benchmark's variants); default: the shared ones.</param>
+    public SearchEngine(DatabaseSettings db, SearchSettings settings, KeywordRanking? ranking = null, VectorIndex? vectors = null, Embedder? model = null)
     {
         Vectors = vectors ?? new VectorIndex();
         Database = db;
         Settings = settings;
+        _model = model;
         _keyword = new(() => KeywordIndex.Open(db, ranking), LazyThreadSafetyMode.ExecutionAndPublication);
-        Embeddings = new EmbeddingWork(db, Vectors, () => Embedder.Shared);
+        Embeddings = new EmbeddingWork(db, Vectors, () => model ?? Embedder.Shared);
     }
 
     public KeywordIndex Keyword => _keyword.Value;
@@ -115,7 +119,7 @@ public sealed class SearchEngine : IDisposable
     private float[] QueryVector(string text)
     {
         if (_queryVectors.TryGetValue(text, out var v)) return v;
-        v = Embedder.ForQueries.Embed(Embedder.Truncate(text));
+        v = (_model ?? Embedder.ForQueries).Embed(Embedder.Truncate(text));
         if (_queryVectors.Count >= QueryCacheSize) _queryVectors.Clear();
         _queryVectors[text] = v;
         return v;

@@ -24,7 +24,11 @@ public sealed class Bm25(float k1, float b) : BM25Similarity(k1, b)
     /// <summary>One term's BM25: <c>weight · freq / (freq + cache[norm])</c>, or k1 in place of the table without norms.</summary>
     public sealed record TermWeight(float Value, float[] Cache, float K1)
     {
-        public float Score(byte[]? norms, int doc, float freq) =>
-            Value * freq / (freq + (norms is null ? K1 : Cache[norms[doc]]));
+        public float Score(byte[]? norms, int doc, float freq) => Bm25.Score(Value, Cache, K1, norms, doc, freq);
     }
+
+    /// <summary>The one place the formula is written: Lucene's float operations in Lucene's order (hot loops pass their locals).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static float Score(float weight, float[] cache, float k1, byte[]? norms, int doc, float freq) =>
+        weight * freq / (freq + (norms is null ? k1 : cache[norms[doc]]));
 }

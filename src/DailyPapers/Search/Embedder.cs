@@ -65,8 +65,9 @@ public sealed class Embedder : IDisposable
     public Embedder() : this(intraOpThreads: 1) { }
 
     /// <summary>
-    /// Settings other than the product's exist for the benchmark (threads for a single query, 512 pieces,
-    /// other bucket budgets, int8 weights via <see cref="OnnxInt8"/>); stored vectors are always computed with the defaults.
+    /// More intra-op threads serve queries (<see cref="ForQueries"/>) and the offline <c>reindex --embeddings</c>; they
+    /// change speed, not vectors. The other settings exist for the benchmark (512 pieces, other bucket budgets, int8
+    /// weights via <see cref="OnnxInt8"/>); stored vectors are always computed with the default pieces and float weights.
     /// </summary>
     public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketTokens = BucketTokens, bool int8 = false)
     {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
-using Lucene.Net.Search.Similarities;
 using Lucene.Net.Util;
 
 namespace DailyPapers.Search;
@@ -132,9 +131,7 @@ public static class MaxScore
             return max;
         }
 
-        /// <summary>Lucene's BM25 term score, the same float operations in the same order (<see cref="Bm25.TermWeight.Score"/>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public float Score(int doc, float freq) => Weight * freq / (freq + (Norms is null ? K1 : Cache[Norms[doc]]));
+        public float Score(int doc, float freq) => Bm25.Score(Weight, Cache, K1, Norms, doc, freq);
     }
 
     /// <summary>
@@ -206,7 +203,7 @@ public static class MaxScore
                 {
                     int slot = doc - start;
                     float freq = docs.Freq;
-                    scores[slot] += weight * freq / (freq + (norms is null ? k1 : cache[norms[doc]]));
+                    scores[slot] += Bm25.Score(weight, cache, k1, norms, doc, freq);
                     touched[slot >> 6] |= 1UL << slot;
                     doc = docs.NextDoc();
                     any = true;
@@ -310,7 +307,7 @@ public static class MaxScore
         if (termsEnum is null || !termsEnum.SeekExact(term.Bytes)) return new TermBounds([], null, null);
         bool windows = termsEnum.DocFreq >= windowing.BoundsFrom;
         var docs = termsEnum.Docs(null, null, DocsFlags.FREQS);
-        var norms = reader.GetNormValues(term.Field);
+        var norms = Norms(reader, term.Field);
         var global = new (int Doc, int Freq)[256];
         var local = new (int Doc, int Freq)[256];
         var offsets = windows ? new List<int> { 0 } : null;
@@ -320,7 +317,7 @@ public static class MaxScore
         {
             if (windows)
                 while (doc >> WindowBits > window) { Pareto(local, entries!); offsets!.Add(entries!.Count); window++; }
-            int norm = norms is null ? 0 : (int)(norms.Get(doc) & 0xFF);
+            int norm = norms is null ? 0 : norms[doc];
             int freq = docs.Freq;
             if (freq > global[norm].Freq) global[norm] = (doc, freq);
             if (windows && freq > local[norm].Freq) local[norm] = (doc, freq);

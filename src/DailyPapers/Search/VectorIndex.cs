@@ -7,10 +7,10 @@ namespace DailyPapers.Search;
 /// first pass compares one bit per dimension (the sign around the collection's mean: 48 bytes a paper, Hamming distance
 /// by popcount) and keeps the closest <see cref="BinaryShortlist"/>, which the int8 pass then ranks: the scan reads a
 /// thirty-second of the float bytes. That first pass makes the search approximate (recall measured in
-/// docs/benchmarks.md and VectorIndexTests). Below it, the int8 scan of every vector. The scan reads an int8 copy of the vectors
-/// (a quarter of the bytes: the float scan was bound by memory bandwidth) on all cores, keeps a generous shortlist,
-/// and ranks the shortlist by the exact float32 dot product, so the answer is the exact one unless the true top k
-/// fall outside a shortlist several times larger than k. No index to build; see docs/benchmarks.md for its cost.
+/// docs/benchmarks.md and VectorIndexTests). Below it, the int8 pass reads an int8 copy of every vector (a quarter of
+/// the bytes: the float scan was bound by memory bandwidth) on all cores. Either way the int8 pass keeps a generous
+/// shortlist, ranked by the exact float32 dot product, so without the binary pass the answer is the exact one unless
+/// the true top k fall outside a shortlist several times larger than k. No index to build; see docs/benchmarks.md.
 /// </summary>
 public sealed class VectorIndex
 {
@@ -125,19 +125,11 @@ public sealed class VectorIndex
             {
                 var candidates = BinaryCandidates(query, Math.Max(BinaryShortlist, 40 * k), allowed);
                 // The candidates' int8 codes are scattered over 88 MB: this pass waits on memory, so both cores share it.
-                int parts = candidates.Length >= 1024 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
-                int chunk = (candidates.Length + parts - 1) / parts;
-                heaps = new PriorityQueue<int, float>[parts];
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-                    heaps[p] = ScoreCandidates(q, candidates, p * chunk, Math.Min(candidates.Length, (p + 1) * chunk), shortlist));
+                heaps = InParts(candidates.Length, candidates.Length >= 1024, (from, to) => ScoreCandidates(q, candidates, from, to, shortlist));
             }
             else
             {
-                int parts = _count >= ParallelFrom ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
-                heaps = new PriorityQueue<int, float>[parts];
-                int chunk = (_count + parts - 1) / Math.Max(1, parts);
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-                    heaps[p] = ScanCodes(q, p * chunk, Math.Min(_count, (p + 1) * chunk), shortlist, allowed));
+                heaps = InParts(_count, _count >= ParallelFrom, (from, to) => ScanCodes(q, from, to, shortlist, allowed));
             }
             // Exact scores for the shortlist, best k of them.
             var best = new PriorityQueue<long, float>(k + 1);
@@ -147,6 +139,20 @@ public sealed class VectorIndex
             return BestFirst(best);
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> over [0, <paramref name="length"/>) cut into one contiguous part per core (up to 8),
+    /// or as one part when <paramref name="parallel"/> is false; one result per part, in order.
+    /// </summary>
+    private static T[] InParts<T>(int length, bool parallel, Func<int, int, T> work)
+    {
+        int parts = parallel ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        int chunk = (length + parts - 1) / parts;
+        var results = new T[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+            results[p] = work(p * chunk, Math.Min(length, (p + 1) * chunk)));
+        return results;
     }
 
     private void Recenter()
@@ -178,11 +184,7 @@ public sealed class VectorIndex
         var dist = System.Buffers.ArrayPool<ushort>.Shared.Rent(_count);
         try
         {
-            int parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
-            int chunk = (_count + parts - 1) / parts;
-            var histograms = new int[parts][];
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-                histograms[p] = Distances(q, p * chunk, Math.Min(_count, (p + 1) * chunk), dist, allowed));
+            var histograms = InParts(_count, true, (from, to) => Distances(q, from, to, dist, allowed));
             int cut = -1, below = 0;
             for (int d = 0; d <= _dim && below < n; d++)
             {

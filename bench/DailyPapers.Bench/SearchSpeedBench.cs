@@ -167,15 +167,21 @@ internal static partial class SearchSpeedBench
         // The engine caches query embeddings: empty the cache after the warm-up round so every measured query embeds.
         var hy1 = Measure(queries, c => { if (c >= 0) engine.ClearQueryVectors(); return q => engine.Rank(q, SearchMode.Hybrid, null, 20); }, 1, 1);
         Print("hybrid_with_query_embedding", 1, hy1);
+        Console.WriteLine($"rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
+        // The query session (int8 weights, two threads) beside the float model it replaced, in turn on the same queries.
         var emb = Measure(queries, _ => q => Embedder.ForQueries.Embed(Embedder.Truncate(q)), 1, 1);
+        using (var float2 = new Embedder(intraOpThreads: 2))
+        {
+            var embFloat = Measure(queries, _ => q => float2.Embed(Embedder.Truncate(q)), 1, 1);
+            Print("query_embedding_only_int8", 1, emb);
+            Print("query_embedding_only_float", 1, embFloat);
+        }
         var emb1 = Measure(queries, _ => q => Embedder.Shared.Embed(Embedder.Truncate(q)), 1, 1);
-        Print("query_embedding_only", 1, emb);
-        Print("query_embedding_only_one_thread", 1, emb1);
+        Print("query_embedding_only_float_one_thread", 1, emb1);
         var scan = Measure(queries, _ => { var qv = Embedder.Shared.Embed("warm"); return q => engine.Vectors.Nearest(qv, 100); }, 1, 1);
         Print("vector_scan_only", 1, scan);
         var binary = Measure(queries, _ => { var qv = Embedder.Shared.Embed("warm"); return q => engine.Vectors.BinaryCandidateIds(qv, VectorIndex.BinaryShortlist); }, 1, 1);
         Print("vector_binary_pass_only", 1, binary);
-        Console.WriteLine($"rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
         return 0;
     }
 

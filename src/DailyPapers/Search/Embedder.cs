@@ -46,11 +46,13 @@ public sealed class Embedder : IDisposable
     /// <summary>One model per process for the background work: it is 90 MB and thread-safe to run.</summary>
     public static Embedder Shared => SharedInstance.Value;
 
-    private static readonly Lazy<Embedder> QueryInstance = new(() => new Embedder(intraOpThreads: 2), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Embedder> QueryInstance = new(() => new Embedder(intraOpThreads: 2, int8: true), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>
-    /// A second session for search queries, on two intra-op threads: a query waits for its embedding, while the
-    /// background worker must stay on one core (docs/benchmarks.md: query embedding latency).
+    /// A second session for search queries: two intra-op threads, since a query waits for its embedding while the
+    /// background worker must stay on one core; and int8 weights (<see cref="OnnxInt8"/>), which embed a query in
+    /// about half the time. Queries only: on SciFact train, int8 queries against float paper vectors lose 0.0003
+    /// hybrid nDCG@10, where int8 paper vectors lose 0.0032 (docs/benchmarks.md: query embedding latency).
     /// </summary>
     public static Embedder ForQueries => QueryInstance.Value;
 
@@ -66,8 +68,9 @@ public sealed class Embedder : IDisposable
 
     /// <summary>
     /// More intra-op threads serve queries (<see cref="ForQueries"/>) and the offline <c>reindex --embeddings</c>; they
-    /// change speed, not vectors. The other settings exist for the benchmark (512 pieces, other bucket budgets, int8
-    /// weights via <see cref="OnnxInt8"/>); stored vectors are always computed with the default pieces and float weights.
+    /// change speed, not vectors. int8 weights (<see cref="OnnxInt8"/>) embed queries only; the other settings exist for
+    /// the benchmark (512 pieces, other bucket budgets); stored vectors are always computed with the default pieces
+    /// and float weights.
     /// </summary>
     public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketTokens = BucketTokens, bool int8 = false)
     {

@@ -7,7 +7,8 @@ namespace DailyPapers.Search;
 /// quantisation tooling: every <c>MatMul</c> whose second input is a 2-D float initializer becomes ONNX Runtime's
 /// <c>com.microsoft.DynamicQuantizeMatMul</c> with the weights as int8 (symmetric, one scale per output column);
 /// activations are quantised per call by the operator. The protobuf is read and written field by field, and
-/// everything not touched is copied byte for byte. Used by the benchmark to measure what int8 buys.
+/// everything not touched is copied byte for byte. The query session (<see cref="Embedder.ForQueries"/>) runs it;
+/// the benchmark also measures it for paper vectors.
 /// </summary>
 public static class OnnxInt8
 {

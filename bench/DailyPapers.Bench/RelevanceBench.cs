@@ -32,7 +32,9 @@ internal static class RelevanceBench
                 case "--beir": beir = Next(); break;
                 case "--smart": smart = Next(); break;
                 case "--keep": keep = Next(); break; // reuse a data dir (and its embeddings) between runs
-                case "--int8": model = new Embedder(intraOpThreads: 2, int8: true); break; // OnnxInt8 weights, both cores (use a fresh data dir)
+                // Other weights than the product's for papers and queries (use a fresh data dir: the stored vectors' key is the product's).
+                case "--float": model = new Embedder(intraOpThreads: 1, weights: EmbedderWeights.Float, concurrentCalls: 2); break;
+                case "--int8": model = new Embedder(intraOpThreads: 1, weights: EmbedderWeights.Int8, concurrentCalls: 2); break;
                 case "--mode":
                     var m = Next();
                     modes = m == "all" ? [SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid] : [PaperSearch.ParseMode(m)];

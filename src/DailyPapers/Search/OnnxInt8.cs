@@ -7,8 +7,8 @@ namespace DailyPapers.Search;
 /// quantisation tooling: every <c>MatMul</c> whose second input is a 2-D float initializer becomes ONNX Runtime's
 /// <c>com.microsoft.DynamicQuantizeMatMul</c> with the weights as int8 (symmetric, one scale per output column);
 /// activations are quantised per call by the operator. The protobuf is read and written field by field, and
-/// everything not touched is copied byte for byte. The query session (<see cref="Embedder.ForQueries"/>) runs it;
-/// the benchmark also measures it for paper vectors.
+/// everything not touched is copied byte for byte. The product's embedder converts every weight matrix but the
+/// feed-forward outputs (<see cref="EmbedderWeights"/>).
 /// </summary>
 public static class OnnxInt8
 {
@@ -17,7 +17,8 @@ public static class OnnxInt8
     private readonly record struct Field(int Number, int Wire, ulong Value, int Start, int End, int PayloadStart);
 
     /// <summary>Returns the quantised model and how many MatMuls were converted.</summary>
-    public static (byte[] Model, int Converted) Quantize(byte[] model)
+    /// <param name="convert">Which weight matrices (by their [rows, columns]) to convert; default all.</param>
+    public static (byte[] Model, int Converted) Quantize(byte[] model, Func<long[], bool>? convert = null)
     {
         var output = new MemoryStream(model.Length / 3);
         int converted = 0;
@@ -25,7 +26,7 @@ public static class OnnxInt8
         {
             if (f.Number == 7 && f.Wire == WireLen) // ModelProto.graph
             {
-                var (graph, n) = RewriteGraph(model, f.PayloadStart, f.End);
+                var (graph, n) = RewriteGraph(model, f.PayloadStart, f.End, convert ?? (_ => true));
                 converted = n;
                 WriteLen(output, 7, graph);
             }
@@ -40,7 +41,7 @@ public static class OnnxInt8
         return (output.ToArray(), converted);
     }
 
-    private static (byte[] Graph, int Converted) RewriteGraph(byte[] m, int start, int end)
+    private static (byte[] Graph, int Converted) RewriteGraph(byte[] m, int start, int end, Func<long[], bool> convert)
     {
         var fields = Parse(m, start, end);
         // GraphProto.initializer (5): 2-D float tensors by name.
@@ -48,7 +49,7 @@ public static class OnnxInt8
         foreach (var f in fields.Where(f => f.Number == 5 && f.Wire == WireLen))
         {
             var t = ReadTensor(m, f.PayloadStart, f.End);
-            if (t.DataType == 1 && t.Dims.Length == 2 && t.Name is not null && t.RawStart >= 0)
+            if (t.DataType == 1 && t.Dims.Length == 2 && t.Name is not null && t.RawStart >= 0 && convert(t.Dims))
                 weights[t.Name] = (t.Dims, t.RawStart, t.RawEnd);
         }
 

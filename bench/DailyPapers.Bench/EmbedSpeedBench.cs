@@ -45,7 +45,7 @@ internal static class EmbedSpeedBench
 
         // Every variant gets the same rounds of documents in turn, so load from other work on the shared machine
         // falls on all of them alike. Stock batches and product buckets are length-sorted within a round.
-        const int Stock = 3, Worker = 4, Reindex = 5;
+        const int Stock = 3, Worker = Stock, Reindex = Stock + 1; // indexes into the variants below
         var variants = new (string Name, Action<int, List<string>> Run)[]
         {
             ("stock_one_at_a_time", (_, r) => { foreach (var d in r) stock.Encode([d]); }),
@@ -97,8 +97,9 @@ internal static class EmbedSpeedBench
         Console.WriteLine($"  mean_pieces_wp256={pieces / (double)docs.Count:F1}");
 
         // Short texts (the queries) in one EmbedMany: one per call against the product's budget.
-        Variant("queries_one_per_call", queries, () => new Embedder(1, bucketTokens: 1));
-        Variant("queries_product_buckets", queries, () => new Embedder());
+        Variant("queries_float_one_per_call", queries, () => new Embedder(1, bucketTokens: 1, weights: EmbedderWeights.Float));
+        Variant("queries_float_buckets", queries, () => new Embedder(1, weights: EmbedderWeights.Float));
+        Variant("queries_product (one per call)", queries, () => new Embedder());
 
         // Single queries (the search path): latency with 1 and 2 intra-op threads.
         QueryLatency("query_1_thread", queries, worker);

@@ -80,6 +80,12 @@ internal static partial class SearchSpeedBench
             };
         };
 
+        if (args.Contains("--profile-loop")) // keyword queries only, round after round for 40 s: run it under perf
+        {
+            var until = Stopwatch.StartNew();
+            while (until.Elapsed.TotalSeconds < 40) foreach (var q in queries) lucene(0)(q);
+            return 0;
+        }
         if (mergeCompare)
         {
             int before = engine.Keyword.SegmentCount;
@@ -168,16 +174,16 @@ internal static partial class SearchSpeedBench
         var hy1 = Measure(queries, c => { if (c >= 0) engine.ClearQueryVectors(); return q => engine.Rank(q, SearchMode.Hybrid, null, 20); }, 1, 1);
         Print("hybrid_with_query_embedding", 1, hy1);
         Console.WriteLine($"rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
-        // The query session (int8 weights, two threads) beside the float model it replaced, in turn on the same queries.
+        // The query session (the product's int8 weights, two threads) beside float weights and one thread, in turn on the same queries.
         var emb = Measure(queries, _ => q => Embedder.ForQueries.Embed(Embedder.Truncate(q)), 1, 1);
-        using (var float2 = new Embedder(intraOpThreads: 2))
+        using (var float2 = new Embedder(intraOpThreads: 2, weights: EmbedderWeights.Float))
         {
             var embFloat = Measure(queries, _ => q => float2.Embed(Embedder.Truncate(q)), 1, 1);
-            Print("query_embedding_only_int8", 1, emb);
-            Print("query_embedding_only_float", 1, embFloat);
+            Print("query_embedding_only (product session)", 1, emb);
+            Print("query_embedding_only_float_weights", 1, embFloat);
         }
         var emb1 = Measure(queries, _ => q => Embedder.Shared.Embed(Embedder.Truncate(q)), 1, 1);
-        Print("query_embedding_only_float_one_thread", 1, emb1);
+        Print("query_embedding_only_one_thread (worker session)", 1, emb1);
         var scan = Measure(queries, _ => { var qv = Embedder.Shared.Embed("warm"); return q => engine.Vectors.Nearest(qv, 100); }, 1, 1);
         Print("vector_scan_only", 1, scan);
         var binary = Measure(queries, _ => { var qv = Embedder.Shared.Embed("warm"); return q => engine.Vectors.BinaryCandidateIds(qv, VectorIndex.BinaryShortlist); }, 1, 1);

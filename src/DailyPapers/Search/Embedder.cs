@@ -98,7 +98,8 @@ public sealed class Embedder : IDisposable
         {
             EmbedderWeights.Float => model,
             EmbedderWeights.Int8 => OnnxInt8.Quantize(model).Model,
-            _ => OnnxInt8.Quantize(model, IsNotFeedForwardOutput).Model,
+            EmbedderWeights.Int8ExceptFeedForwardOutput => OnnxInt8.Quantize(model, IsNotFeedForwardOutput).Model,
+            _ => throw new ArgumentOutOfRangeException(nameof(weights)),
         };
         using var options = Options(intraOpThreads);
         _session = new InferenceSession(model, options);

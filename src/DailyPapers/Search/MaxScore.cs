@@ -62,10 +62,10 @@ public static class MaxScore
         var top = searcher.TopReaderContext;
         var leaves = searcher.IndexReader.Leaves;
         var weighted = new List<(Term Term, TermContext Context, Bm25.TermWeight Weight)>(terms.Count);
-        // One terms enumerator per field and segment and one statistics lookup per field, for all the query's terms
-        // (what TermContext.Build does, without a new enumerator per term).
+        // One terms enumerator per field and segment, and one statistics lookup and length table per field, for all
+        // the query's terms (what TermContext.Build does, without a new enumerator per term).
         var enums = new Dictionary<(int Leaf, string Field), TermsEnum?>();
-        var fieldStats = new Dictionary<string, CollectionStatistics>();
+        var fieldStats = new Dictionary<string, (CollectionStatistics Collection, float[] LengthTable)>();
         int maxDf = 0;
         foreach (var (term, boost) in terms)
         {
@@ -79,10 +79,13 @@ public static class MaxScore
                     context.Register(te.GetTermState(), leaf.Ord, te.DocFreq, te.TotalTermFreq);
             }
             if (context.DocFreq == 0) continue;
-            if (!fieldStats.TryGetValue(term.Field, out var collection))
-                fieldStats[term.Field] = collection = searcher.CollectionStatistics(term.Field);
+            if (!fieldStats.TryGetValue(term.Field, out var field))
+            {
+                var collection = searcher.CollectionStatistics(term.Field);
+                fieldStats[term.Field] = field = (collection, similarity.LengthTable(collection));
+            }
             // BM25 in Lucene 4.8 has query norm 1 and no coordination: the boosts are the whole query weighting.
-            weighted.Add((term, context, similarity.Weigh(boost, collection, searcher.TermStatistics(term, context))));
+            weighted.Add((term, context, similarity.Weigh(boost, field.LengthTable, field.Collection, searcher.TermStatistics(term, context))));
             maxDf = Math.Max(maxDf, context.DocFreq);
         }
 
@@ -195,6 +198,13 @@ public static class MaxScore
                 while (lo < hi) { int mid = (lo + hi) >>> 1; if (docs[mid] < target) lo = mid + 1; else hi = mid; }
                 i = lo;
             }
+            return MoveTo(i);
+        }
+
+        /// <summary>Makes the first live kept posting at or after index <paramref name="i"/> the current one; returns its document.</summary>
+        public int MoveTo(int i)
+        {
+            var docs = KeptDocs!;
             if (Live is { } live) while (i < docs.Length && !live.Get(docs[i])) i++;
             Pos = i;
             return Doc = i < docs.Length ? docs[i] : DocIdSetIterator.NO_MORE_DOCS;
@@ -284,9 +294,7 @@ public static class MaxScore
                         touched[slot >> 6] |= 1UL << slot;
                         any = true;
                     }
-                    if (i < kept.Length && live is not null) while (i < kept.Length && !live.Get(kept[i])) i++;
-                    c.Pos = i;
-                    c.Doc = i < kept.Length ? kept[i] : DocIdSetIterator.NO_MORE_DOCS;
+                    c.MoveTo(i);
                     continue;
                 }
                 var docs = c.Docs!;
@@ -424,6 +432,11 @@ public static class MaxScore
         var keptDocs = keep ? new int[df] : null;
         var keptFreqs = keep ? new byte[df] : null;
         var keptNorms = keep && norms is not null ? new byte[df] : null;
+        void Unkeep() // gives the postings up and their bytes back to the budget
+        {
+            (keptDocs, keptFreqs, keptNorms) = (null, null, null);
+            Interlocked.Add(ref keptBytes!.Value, -size);
+        }
         var global = new (int Doc, int Freq)[256];
         var local = new (int Doc, int Freq)[256];
         var offsets = windows ? new List<int> { 0 } : null;
@@ -437,7 +450,7 @@ public static class MaxScore
             int freq = docs.Freq;
             if (keptDocs is not null)
             {
-                if (freq > byte.MaxValue || n == keptDocs.Length) { keptDocs = null; keptFreqs = null; Interlocked.Add(ref keptBytes!.Value, -size); }
+                if (freq > byte.MaxValue || n == keptDocs.Length) Unkeep();
                 else
                 {
                     keptDocs[n] = doc;
@@ -452,7 +465,7 @@ public static class MaxScore
         if (windows) { Pareto(local, entries!); offsets!.Add(entries!.Count); }
         var all = new List<(int, int)>();
         Pareto(global, all);
-        if (keptDocs is not null && n != keptDocs.Length) { keptDocs = null; Interlocked.Add(ref keptBytes!.Value, -size); }
+        if (keptDocs is not null && n != keptDocs.Length) Unkeep();
         return new TermBounds(all.ToArray(), offsets?.ToArray(), entries?.ToArray(), keptDocs is null ? null : new KeptPostings(keptDocs, keptFreqs!, keptNorms));
     }
 

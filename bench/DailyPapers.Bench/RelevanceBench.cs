@@ -16,7 +16,7 @@ internal static class RelevanceBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? beir = null, smart = null, keep = null;
+        string? beir = null, smart = null, keep = null, dump = null;
         var modes = new List<SearchMode> { SearchMode.Hybrid };
         Embedder? model = null;
         var ranking = KeywordRanking.Default;
@@ -32,6 +32,7 @@ internal static class RelevanceBench
                 case "--beir": beir = Next(); break;
                 case "--smart": smart = Next(); break;
                 case "--keep": keep = Next(); break; // reuse a data dir (and its embeddings) between runs
+                case "--dump": dump = Next(); break; // write every query's full keyword and semantic scores (JSON lines) instead of evaluating
                 // Other weights than the product's for papers and queries (use a fresh data dir: the stored vectors' key is the product's).
                 case "--float": model = new Embedder(intraOpThreads: 1, weights: EmbedderWeights.Float, concurrentCalls: 2); break;
                 case "--int8": model = new Embedder(intraOpThreads: 1, weights: EmbedderWeights.Int8, concurrentCalls: 2); break;
@@ -52,7 +53,7 @@ internal static class RelevanceBench
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
-        if (beir is null && smart is null) { Console.Error.WriteLine("usage: relevance --beir DIR [--mode all|hybrid|keyword|semantic] [--keep DATADIR] [--k1 X --b X --title-boost X --fusion rrf|weighted --kw-weight W[,W…] --depth N]"); return 2; }
+        if (beir is null && smart is null) { Console.Error.WriteLine("usage: relevance --beir DIR [--mode all|hybrid|keyword|semantic] [--keep DATADIR] [--dump FILE] [--k1 X --b X --title-boost X --fusion rrf|weighted --kw-weight W[,W…] --depth N]"); return 2; }
 
         var collection = beir is not null ? BeirCollection.Load(beir) : BeirCollection.LoadSmart(smart!);
         var dir = keep ?? Path.Combine(Path.GetTempPath(), "dp-bench-rel-" + Environment.ProcessId);
@@ -81,6 +82,12 @@ internal static class RelevanceBench
                 engine.VectorsLoaded = true;
             }
             var idMap = await PaperIdsAsync(db);
+            if (dump is not null)
+            {
+                Dump(engine, collection, idMap, dump);
+                engine.Dispose();
+                return 0;
+            }
 
             foreach (var r in rankings)
             foreach (var w in weights.Count == 0 ? [fusion.KeywordWeight] : weights)
@@ -108,6 +115,30 @@ internal static class RelevanceBench
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             if (keep is null) Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>
+    /// Each judged query's judgments and every paper's BM25 and cosine as ranked by the product: the material for
+    /// fusion studies that would otherwise re-run the pipeline per setting (docs/benchmarks.md, fifth session).
+    /// </summary>
+    private static void Dump(SearchEngine engine, BeirCollection c, Dictionary<long, string> ids, string path)
+    {
+        using var w = new StreamWriter(path);
+        int all = c.Docs.Count;
+        foreach (var (qid, text) in c.Queries)
+        {
+            if (!c.Qrels.TryGetValue(qid, out var rel) || rel.Values.All(v => v <= 0)) continue;
+            List<(long Id, double Score)> kw = [];
+            try { kw = engine.Rank(text, SearchMode.Keyword, null, all).Hits; } catch (SearchRequestException) { } // only stop words: no keyword list
+            var sem = engine.Rank(text, SearchMode.Semantic, null, all).Hits;
+            w.WriteLine(JsonSerializer.Serialize(new
+            {
+                qid,
+                rel = rel.Where(kv => kv.Value > 0).ToDictionary(),
+                kw = kw.Select(h => new object[] { ids[h.Id], Math.Round(h.Score, 5) }),
+                sem = sem.Select(h => new object[] { ids[h.Id], Math.Round(h.Score, 5) }),
+            }));
         }
     }
 

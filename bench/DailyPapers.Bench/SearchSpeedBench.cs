@@ -21,12 +21,14 @@ internal static partial class SearchSpeedBench
         bool mergeCompare = false; // keyword only: as indexed, then merged into one segment, side by side
         bool keywordOnly = false;
         var windowSweep = new List<string>(); // "bits,boundsFrom": MaxScore window settings to compare, keyword only
+        var splitSweep = new List<string>(); // postings from which a segment is searched in two halves ("off": never), keyword only
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--keep") keep = args[++i];
             else if (args[i] == "--merge-compare") mergeCompare = true;
             else if (args[i] == "--keyword-only") keywordOnly = true;
             else if (args[i] == "--windows") windowSweep.Add(args[++i]);
+            else if (args[i] == "--split-from") splitSweep.Add(args[++i]);
             else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
         }
         var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
@@ -106,6 +108,25 @@ internal static partial class SearchSpeedBench
                 engine.Keyword.Windows = new MaxScore.Windows(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
                 Print($"keyword_maxscore_windows_{parts[0]}_{parts[1]}", 1, Measure(queries, lucene, 1, rounds));
             }
+            return 0;
+        }
+        if (splitSweep.Count > 0)
+        {
+            // Each setting in turn, then again in reverse order (drift of the machine shows as a difference between the two).
+            var results = new Dictionary<string, List<(Latency One, Latency Two)>>();
+            foreach (var setting in splitSweep.Concat(Enumerable.Reverse(splitSweep)))
+            {
+                engine.Keyword.SplitFrom = setting == "off" ? int.MaxValue : int.Parse(setting, System.Globalization.CultureInfo.InvariantCulture);
+                var one = Measure(queries, lucene, 1, rounds);
+                var two = Measure(queries, lucene, 2, rounds);
+                (results.TryGetValue(setting, out var l) ? l : results[setting] = []).Add((one, two));
+            }
+            foreach (var (setting, runs) in results)
+                for (int r = 0; r < runs.Count; r++)
+                {
+                    Print($"keyword_maxscore_split_from_{setting}_pass{r + 1}", 1, runs[r].One);
+                    Print($"keyword_maxscore_split_from_{setting}_pass{r + 1}", 2, runs[r].Two);
+                }
             return 0;
         }
         // The product's path (MaxScore over the Lucene postings) beside Lucene's own exhaustive BooleanQuery search

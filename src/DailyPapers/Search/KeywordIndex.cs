@@ -182,7 +182,9 @@ public sealed class KeywordIndex : IDisposable
     /// Top <paramref name="n"/> papers for a query restricted by <paramref name="filter"/>, with the number of matches
     /// (exact, or a lower bound when the MaxScore path skipped documents that could not make the top n).
     /// </summary>
-    public KeywordHits Search(Query query, int n, Query? filter = null)
+    /// <param name="split">May search a large query's segment in two halves on two threads (<see cref="SplitFrom"/>):
+    /// keyword mode does; hybrid's keyword search already runs beside the query embedding.</param>
+    public KeywordHits Search(Query query, int n, Query? filter = null, bool split = false)
     {
         n = Math.Max(1, n);
         var searcher = _searchers.Acquire();
@@ -191,7 +193,8 @@ public sealed class KeywordIndex : IDisposable
             var leaves = searcher.IndexReader.Leaves;
             if (UseMaxScore && MaxScore.Flatten(query) is { } terms)
             {
-                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows);
+                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows,
+                    split ? SplitFrom : int.MaxValue);
                 return new KeywordHits(docs.ConvertAll(d => (PaperIdOf(leaves, d.Doc), d.Score)), total, exact);
             }
             var top = searcher.Search(KeywordQuery.Restrict(query, filter), n);
@@ -205,6 +208,14 @@ public sealed class KeywordIndex : IDisposable
 
     /// <summary>Plain-word queries are ranked by <see cref="MaxScore"/> (same scores, fewer postings); off only to compare.</summary>
     public bool UseMaxScore { get; set; } = true;
+
+    /// <summary>
+    /// Postings (in one segment) from which a keyword-mode query's segment is searched as two halves on two threads;
+    /// <see cref="int.MaxValue"/>: never. Benchmarked in docs/benchmarks.md (Search, keyword latency).
+    /// </summary>
+    public int SplitFrom { get; set; } = DefaultSplitFrom;
+
+    public const int DefaultSplitFrom = 200_000;
 
     /// <summary>MaxScore's windows (tests use small ones to exercise them on small corpora; benchmarks compare).</summary>
     public MaxScore.Windows Windows { get; set; } = MaxScore.Windows.Default;

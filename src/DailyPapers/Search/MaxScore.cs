@@ -53,8 +53,13 @@ public static class MaxScore
     /// Lucene orders them; <paramref name="filter"/> admits documents without changing scores. The total is exact when
     /// nothing was skipped, else a lower bound.
     /// </summary>
+    /// <param name="splitFrom">
+    /// A segment is searched as two halves of its doc ids on two threads (each half's k-th best score prunes the
+    /// other) when the query's terms have at least this many postings in it, the machine has two cores or more and no
+    /// other split search is running; <see cref="int.MaxValue"/>: never.
+    /// </param>
     public static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) Search(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k,
-        Filter? filter = null, Windows? windows = null)
+        Filter? filter = null, Windows? windows = null, int splitFrom = int.MaxValue)
     {
         var win = windows ?? Windows.Default;
         var similarity = searcher.Similarity as Bm25
@@ -94,28 +99,70 @@ public static class MaxScore
         bool pruned = false;
         foreach (var leaf in leaves)
         {
-            var clauses = new List<Clause>(weighted.Count);
-            foreach (var (term, context, weight) in weighted)
+            var reader = leaf.AtomicReader;
+            long postings = 0;
+            List<Clause> Clauses()
             {
-                var state = context.Get(leaf.Ord);
-                if (state is null) continue;
-                var reader = leaf.AtomicReader;
-                var bounds = Bounds(reader, term, win);
-                DocsEnum? docs = null;
-                if (bounds.Postings is null)
+                var clauses = new List<Clause>(weighted.Count);
+                postings = 0;
+                foreach (var (term, context, weight) in weighted)
                 {
-                    var termsEnum = enums[(leaf.Ord, term.Field)]!;
-                    termsEnum.SeekExact(term.Bytes, state);
-                    docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
+                    var state = context.Get(leaf.Ord);
+                    if (state is null) continue;
+                    var bounds = Bounds(reader, term, win);
+                    DocsEnum? docs = null;
+                    if (bounds.Postings is null)
+                    {
+                        var termsEnum = enums[(leaf.Ord, term.Field)]!;
+                        termsEnum.SeekExact(term.Bytes, state);
+                        docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
+                    }
+                    postings += state is Lucene.Net.Codecs.BlockTermState block ? block.DocFreq : context.DocFreq;
+                    clauses.Add(new Clause(docs, reader.LiveDocs, weight, Norms(reader, term.Field), bounds));
                 }
-                clauses.Add(new Clause(docs, reader.LiveDocs, weight, Norms(reader, term.Field), bounds));
+                return clauses;
             }
-            if (clauses.Count == 0) continue;
+            var lower = Clauses();
+            if (lower.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
             if (filter is not null && admit is null) continue;
-            (int m, bool p) = SearchLeaf(clauses, leaf.DocBase, leaf.AtomicReader.MaxDoc, heap, admit, win);
-            matched += m;
-            pruned |= p;
+            int maxDoc = reader.MaxDoc;
+            // Split at a window boundary, so both halves see the same windows (and their bounds) as one search would.
+            int mid = (maxDoc >> (win.Bits + 1)) << win.Bits;
+            if (postings >= splitFrom && mid > 0 && Environment.ProcessorCount > 1 && Interlocked.CompareExchange(ref _splitting, 1, 0) == 0)
+            {
+                try
+                {
+                    Interlocked.Increment(ref _splitSearches);
+                    var floors = new Floors();
+                    if (heap.IsFull) floors.Lower = heap.Threshold; // earlier segments: lower doc ids, like the lower half
+                    var upper = Clauses();
+                    var upperHeap = new TopK(Math.Max(1, k));
+                    (int, bool) Upper() => SearchLeaf(upper, leaf.DocBase, mid, maxDoc, upperHeap, admit, win, floors, Half.Upper);
+                    (int, bool) Lower() => SearchLeaf(lower, leaf.DocBase, 0, mid, heap, admit, win, floors, Half.Lower);
+                    int m, um;
+                    bool p, up;
+                    switch (Schedule)
+                    {
+                        case SplitSchedule.UpperFirst: (um, up) = Upper(); (m, p) = Lower(); break;
+                        case SplitSchedule.LowerFirst: (m, p) = Lower(); (um, up) = Upper(); break;
+                        default:
+                            var upperTask = Task.Run(Upper);
+                            (m, p) = Lower();
+                            (um, up) = upperTask.GetAwaiter().GetResult();
+                            break;
+                    }
+                    // Every upper-half document has a higher id than any in the heap: on equal scores it stays out, as it would have.
+                    foreach (var (doc, score) in upperHeap.BestFirst()) heap.Offer(doc, score);
+                    matched += m + um;
+                    pruned |= p | up;
+                }
+                finally { Volatile.Write(ref _splitting, 0); }
+                continue;
+            }
+            (int m1, bool p1) = SearchLeaf(lower, leaf.DocBase, 0, maxDoc, heap, admit, win, null, Half.Lower);
+            matched += m1;
+            pruned |= p1;
         }
         // Skipped documents are not counted; the largest document frequency is still a floor (deleted documents aside).
         bool dfIsFloor = filter is null && !searcher.IndexReader.HasDeletions;
@@ -226,8 +273,59 @@ public static class MaxScore
         public static readonly Windows Default = new();
     }
 
-    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int maxDoc, TopK heap, FixedBitSet? admit, Windows windows)
+    /// <summary>1 while a split search runs: one at a time, so concurrent queries (two clients) are not slowed by splits.</summary>
+    private static int _splitting;
+
+    private static long _splitSearches;
+
+    /// <summary>Segments searched in two halves since the process started (tests check the path runs).</summary>
+    public static long SplitSearches => Interlocked.Read(ref _splitSearches);
+
+    private enum Half { Lower, Upper }
+
+    internal enum SplitSchedule { Concurrent, UpperFirst, LowerFirst }
+
+    /// <summary>
+    /// How this thread's split searches run their halves. Tests run one half to the end before the other, so the second
+    /// prunes with the first's final k-th score (concurrent halves only see it part way); the product runs them together.
+    /// </summary>
+    [ThreadStatic] internal static SplitSchedule Schedule;
+
+    /// <summary>
+    /// The k-th best score each half of a split search has reached so far (written by that half only, rising). A
+    /// document of the upper half that only ties the lower half's k-th score loses (higher doc id); one of the lower
+    /// half must score below the upper half's to be ruled out.
+    /// </summary>
+    private sealed class Floors
     {
+        public float Lower = float.NegativeInfinity, Upper = float.NegativeInfinity;
+    }
+
+    /// <summary>Scores the documents [<paramref name="from"/>, <paramref name="to"/>) of one segment into the heap.</summary>
+    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int from, int to, TopK heap, FixedBitSet? admit, Windows windows,
+        Floors? floors, Half half)
+    {
+        int maxDoc = to;
+        float published = float.NegativeInfinity;
+        // The score a document must beat: this heap's k-th best, or the other half's (see Floors).
+        float Threshold()
+        {
+            float own = heap.IsFull ? heap.Threshold : float.NegativeInfinity;
+            if (floors is null) return own;
+            if (half == Half.Lower)
+            {
+                float other = Volatile.Read(ref floors.Upper);
+                return other == float.NegativeInfinity ? own : Math.Max(own, MathF.BitDecrement(other));
+            }
+            return Math.Max(own, Volatile.Read(ref floors.Lower));
+        }
+        void Publish()
+        {
+            if (floors is null || !heap.IsFull || heap.Threshold <= published) return;
+            published = heap.Threshold;
+            if (half == Half.Lower) Volatile.Write(ref floors.Lower, published);
+            else Volatile.Write(ref floors.Upper, published);
+        }
         int WindowBits = windows.Bits, Window = 1 << WindowBits;
         var clauses = list.ToArray();
         int n = clauses.Length;
@@ -241,9 +339,9 @@ public static class MaxScore
         int matched = 0;
         bool pruned = false;
 
-        for (int start = 0; start < maxDoc; start += Window)
+        for (int start = from; start < maxDoc; start += Window)
         {
-            if (heap.IsFull && globalSum * (1 + 1e-5f) <= heap.Threshold) { pruned = true; break; }
+            if (globalSum * (1 + 1e-5f) <= Threshold()) { pruned = true; break; }
             int end = start + Window, w = start >> WindowBits;
             // This window's bound of each term: from its window bounds (common terms), else its global bound if its
             // (short) list has a posting here. Lists are only moved forward when they are read.
@@ -260,7 +358,7 @@ public static class MaxScore
             float sum = 0;
             for (int i = 0; i < n; i++) { sum += bound[i]; order[i] = i; }
             if (sum == 0) continue;
-            float threshold = heap.IsFull ? heap.Threshold : float.NegativeInfinity;
+            float threshold = Threshold();
             if (sum * (1 + 1e-5f) <= threshold) { pruned = true; continue; }
 
             Array.Sort(bound, order, 0, n); // ascending: the first ones are the non-essential candidates
@@ -329,13 +427,16 @@ public static class MaxScore
                     bool skipped = false;
                     for (int j = firstEssential - 1; j >= 0; j--)
                     {
-                        if (heap.IsFull && score + upTo[j] <= heap.Threshold) { skipped = true; break; }
+                        if (score + upTo[j] <= threshold) { skipped = true; break; }
                         if (bound[j] == 0) continue;
                         var c = clauses[order[j]];
                         if (c.Doc < doc) c.Advance(doc);
                         if (c.Doc == doc) score += c.CurrentScore();
                     }
-                    if (!skipped) heap.Offer(docBase + doc, score);
+                    if (skipped) continue;
+                    heap.Offer(docBase + doc, score);
+                    Publish();
+                    threshold = Threshold();
                 }
             }
         }

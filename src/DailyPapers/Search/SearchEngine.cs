@@ -77,7 +77,7 @@ public sealed class SearchEngine : IDisposable
             throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
         if (mode == SearchMode.Keyword)
         {
-            var hits = Keyword.Search(query!, depth, filter);
+            var hits = Keyword.Search(query!, depth, filter, split: true);
             return new Ranking(hits.Hits.ConvertAll(h => (h.PaperId, (double)h.Score)), hits.Total, mode, query, notice, hits.TotalIsExact);
         }
 

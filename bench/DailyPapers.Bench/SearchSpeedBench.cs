@@ -112,21 +112,33 @@ internal static partial class SearchSpeedBench
         }
         if (splitSweep.Count > 0)
         {
-            // Each setting in turn, then again in reverse order (drift of the machine shows as a difference between the two).
-            var results = new Dictionary<string, List<(Latency One, Latency Two)>>();
+            // One client: the settings take turns query by query (drift of the machine falls on all of them alike).
+            int Setting(string v) => v == "off" ? int.MaxValue : int.Parse(v, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var q in queries) lucene(0)(q);
+            var samples = splitSweep.ToDictionary(v => v, _ => new List<double>());
+            var t = new Stopwatch();
+            for (int r = 0; r < rounds; r++)
+                foreach (var q in queries)
+                    foreach (var setting in r % 2 == 0 ? splitSweep : Enumerable.Reverse(splitSweep))
+                    {
+                        engine.Keyword.SplitFrom = Setting(setting);
+                        t.Restart();
+                        engine.Rank(q, SearchMode.Keyword, null, 20);
+                        samples[setting].Add(t.Elapsed.TotalMilliseconds);
+                    }
+            foreach (var (setting, list) in samples)
+            {
+                var all = list.Order().ToArray();
+                double P(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
+                Print($"keyword_maxscore_split_from_{setting}_interleaved", 1, new Latency(P(0.5), P(0.95), P(0.99), all.Length / (list.Sum() / 1000)));
+            }
+            // Two clients: one setting at a time, each twice (first pass in order, second in reverse).
             foreach (var setting in splitSweep.Concat(Enumerable.Reverse(splitSweep)))
             {
-                engine.Keyword.SplitFrom = setting == "off" ? int.MaxValue : int.Parse(setting, System.Globalization.CultureInfo.InvariantCulture);
-                var one = Measure(queries, lucene, 1, rounds);
-                var two = Measure(queries, lucene, 2, rounds);
-                (results.TryGetValue(setting, out var l) ? l : results[setting] = []).Add((one, two));
+                engine.Keyword.SplitFrom = Setting(setting);
+                Print($"keyword_maxscore_split_from_{setting}", 2, Measure(queries, lucene, 2, rounds));
             }
-            foreach (var (setting, runs) in results)
-                for (int r = 0; r < runs.Count; r++)
-                {
-                    Print($"keyword_maxscore_split_from_{setting}_pass{r + 1}", 1, runs[r].One);
-                    Print($"keyword_maxscore_split_from_{setting}_pass{r + 1}", 2, runs[r].Two);
-                }
+            engine.Keyword.SplitFrom = KeywordIndex.DefaultSplitFrom;
             return 0;
         }
         // The product's path (MaxScore over the Lucene postings) beside Lucene's own exhaustive BooleanQuery search
@@ -141,6 +153,9 @@ internal static partial class SearchSpeedBench
         engine.Keyword.Windows = new MaxScore.Windows(BoundsFrom: int.MaxValue);
         var noWin = Measure(queries, lucene, 1, rounds);
         engine.Keyword.Windows = MaxScore.Windows.Default;
+        engine.Keyword.SplitFrom = int.MaxValue;
+        var oneThread = Measure(queries, lucene, 1, rounds);
+        engine.Keyword.SplitFrom = KeywordIndex.DefaultSplitFrom;
         var kw2 = Measure(queries, lucene, 2, rounds);
         var kw100 = Measure(queries, _ => q => engine.Rank(q, SearchMode.Keyword, null, 100), 1, rounds);
         var ft1 = Measure(ftsQueries, sqlite, 1, rounds);
@@ -149,6 +164,7 @@ internal static partial class SearchSpeedBench
         Print("keyword_maxscore_first_sight_of_terms", 1, cold);
         Print("keyword_maxscore", 1, kw1); Print("keyword_maxscore", 2, kw2);
         Print("keyword_maxscore_without_window_bounds", 1, noWin);
+        Print("keyword_maxscore_never_split", 1, oneThread);
         Print("keyword_maxscore_top100", 1, kw100);
         Print("sqlite_fts5", 1, ft1); Print("sqlite_fts5", 2, ft2);
         Console.WriteLine($"ratio_fts5_over_keyword p50={ft1.P50 / kw1.P50:F2} p95={ft1.P95 / kw1.P95:F2} p99={ft1.P99 / kw1.P99:F2} qps_2_clients={kw2.Qps / ft2.Qps:F2}");

@@ -215,7 +215,7 @@ public sealed class KeywordIndex : IDisposable
     /// </summary>
     public int SplitFrom { get; set; } = DefaultSplitFrom;
 
-    public const int DefaultSplitFrom = 200_000;
+    public const int DefaultSplitFrom = 100_000;
 
     /// <summary>MaxScore's windows (tests use small ones to exercise them on small corpora; benchmarks compare).</summary>
     public MaxScore.Windows Windows { get; set; } = MaxScore.Windows.Default;

@@ -54,12 +54,20 @@ public static class MaxScore
     /// nothing was skipped, else a lower bound.
     /// </summary>
     /// <param name="splitFrom">
-    /// A segment is searched as two halves of its doc ids on two threads (each half's k-th best score prunes the
-    /// other) when the query's terms have at least this many postings in it, the machine has two cores or more and no
-    /// other split search is running; <see cref="int.MaxValue"/>: never.
+    /// A segment is searched on two threads, each taking the next window of doc ids and pruning with the other's k-th
+    /// best score as well as its own, when the query's terms have at least this many postings in it, the machine has
+    /// two cores or more and no other search is running; <see cref="int.MaxValue"/>: never.
     /// </param>
     public static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) Search(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k,
         Filter? filter = null, Windows? windows = null, int splitFrom = int.MaxValue)
+    {
+        Interlocked.Increment(ref _running);
+        try { return SearchAll(searcher, terms, k, filter, windows, splitFrom); }
+        finally { Interlocked.Decrement(ref _running); }
+    }
+
+    private static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) SearchAll(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k,
+        Filter? filter, Windows? windows, int splitFrom)
     {
         var win = windows ?? Windows.Default;
         var similarity = searcher.Similarity as Bm25
@@ -122,45 +130,46 @@ public static class MaxScore
                 }
                 return clauses;
             }
-            var lower = Clauses();
-            if (lower.Count == 0) continue;
+            var own = Clauses();
+            if (own.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
             if (filter is not null && admit is null) continue;
-            int maxDoc = reader.MaxDoc;
-            // Split at a window boundary, so both halves see the same windows (and their bounds) as one search would.
-            int mid = (maxDoc >> (win.Bits + 1)) << win.Bits;
-            if (postings >= splitFrom && mid > 0 && Environment.ProcessorCount > 1 && Interlocked.CompareExchange(ref _splitting, 1, 0) == 0)
+            int maxDoc = reader.MaxDoc, windowCount = (int)((maxDoc + (1L << win.Bits) - 1) >> win.Bits);
+            bool oneThread = Schedule != SplitSchedule.Concurrent; // tests: the two parts in turn, whatever else runs
+            if (postings >= splitFrom && windowCount > 1 && (oneThread || (Environment.ProcessorCount > 1
+                && Volatile.Read(ref _running) == 1 && Interlocked.CompareExchange(ref _splitting, 1, 0) == 0)))
             {
                 try
                 {
                     Interlocked.Increment(ref _splitSearches);
                     var floors = new Floors();
-                    if (heap.IsFull) floors.Lower = heap.Threshold; // earlier segments: lower doc ids, like the lower half
-                    var upper = Clauses();
-                    var upperHeap = new TopK(Math.Max(1, k));
-                    (int, bool) Upper() => SearchLeaf(upper, leaf.DocBase, mid, maxDoc, upperHeap, admit, win, floors, Half.Upper);
-                    (int, bool) Lower() => SearchLeaf(lower, leaf.DocBase, 0, mid, heap, admit, win, floors, Half.Lower);
-                    int m, um;
-                    bool p, up;
+                    if (heap.IsFull) floors.Of[0] = heap.Threshold; // earlier segments are in this thread's heap
+                    var helper = Clauses();
+                    var helperHeap = new TopK(Math.Max(1, k));
+                    // Concurrent: both threads take the next window from one counter (the busy parts of a segment are
+                    // shared out as they come). In turn: even windows for this thread, odd ones for the other.
+                    var shared = new WindowCursor(windowCount, 0, 1);
+                    (int, bool) Mine() => SearchLeaf(own, leaf.DocBase, maxDoc, oneThread ? new WindowCursor(windowCount, 0, 2) : shared, heap, admit, win, floors, 0);
+                    (int, bool) Helper() => SearchLeaf(helper, leaf.DocBase, maxDoc, oneThread ? new WindowCursor(windowCount, 1, 2) : shared, helperHeap, admit, win, floors, 1);
+                    (int M, bool P) a, b;
                     switch (Schedule)
                     {
-                        case SplitSchedule.UpperFirst: (um, up) = Upper(); (m, p) = Lower(); break;
-                        case SplitSchedule.LowerFirst: (m, p) = Lower(); (um, up) = Upper(); break;
+                        case SplitSchedule.MineFirst: a = Mine(); b = Helper(); break;
+                        case SplitSchedule.HelperFirst: b = Helper(); a = Mine(); break;
                         default:
-                            var upperTask = Task.Run(Upper);
-                            (m, p) = Lower();
-                            (um, up) = upperTask.GetAwaiter().GetResult();
+                            var helperTask = Task.Run(Helper);
+                            a = Mine();
+                            b = helperTask.GetAwaiter().GetResult();
                             break;
                     }
-                    // Every upper-half document has a higher id than any in the heap: on equal scores it stays out, as it would have.
-                    foreach (var (doc, score) in upperHeap.BestFirst()) heap.Offer(doc, score);
-                    matched += m + um;
-                    pruned |= p | up;
+                    heap.Merge(helperHeap);
+                    matched += a.M + b.M;
+                    pruned |= a.P | b.P;
                 }
-                finally { Volatile.Write(ref _splitting, 0); }
+                finally { if (!oneThread) Volatile.Write(ref _splitting, 0); }
                 continue;
             }
-            (int m1, bool p1) = SearchLeaf(lower, leaf.DocBase, 0, maxDoc, heap, admit, win, null, Half.Lower);
+            (int m1, bool p1) = SearchLeaf(own, leaf.DocBase, maxDoc, new WindowCursor(windowCount, 0, 1), heap, admit, win, null, 0);
             matched += m1;
             pruned |= p1;
         }
@@ -273,58 +282,66 @@ public static class MaxScore
         public static readonly Windows Default = new();
     }
 
-    /// <summary>1 while a split search runs: one at a time, so concurrent queries (two clients) are not slowed by splits.</summary>
-    private static int _splitting;
+    /// <summary>
+    /// Searches running now, and 1 while a split search runs: a search splits only when it runs alone, so concurrent
+    /// queries (two clients) each keep their one core rather than sharing two with a split.
+    /// </summary>
+    private static int _running, _splitting;
 
     private static long _splitSearches;
 
     /// <summary>Segments searched in two halves since the process started (tests check the path runs).</summary>
     public static long SplitSearches => Interlocked.Read(ref _splitSearches);
 
-    private enum Half { Lower, Upper }
-
-    internal enum SplitSchedule { Concurrent, UpperFirst, LowerFirst }
+    internal enum SplitSchedule { Concurrent, MineFirst, HelperFirst }
 
     /// <summary>
-    /// How this thread's split searches run their halves. Tests run one half to the end before the other, so the second
-    /// prunes with the first's final k-th score (concurrent halves only see it part way); the product runs them together.
+    /// How this thread's split searches run their two parts. Tests run one part (every other window) to its end before
+    /// the other, so the second prunes with the first's final k-th score (concurrent parts only see it part way); the
+    /// product runs them together.
     /// </summary>
     [ThreadStatic] internal static SplitSchedule Schedule;
 
     /// <summary>
-    /// The k-th best score each half of a split search has reached so far (written by that half only, rising). A
-    /// document of the upper half that only ties the lower half's k-th score loses (higher doc id); one of the lower
-    /// half must score below the upper half's to be ruled out.
+    /// The k-th best score each part of a split search has reached so far (written by that part only, rising). A part
+    /// rules a document out only when it cannot reach the other part's k-th score (not even tie it: which of two equal
+    /// scores wins depends on their doc ids, and the parts' windows interleave).
     /// </summary>
     private sealed class Floors
     {
-        public float Lower = float.NegativeInfinity, Upper = float.NegativeInfinity;
+        public readonly float[] Of = [float.NegativeInfinity, float.NegativeInfinity];
     }
 
-    /// <summary>Scores the documents [<paramref name="from"/>, <paramref name="to"/>) of one segment into the heap.</summary>
-    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int from, int to, TopK heap, FixedBitSet? admit, Windows windows,
-        Floors? floors, Half half)
+    /// <summary>The windows of a segment in increasing order: shared by two threads (each takes the next), or every <c>step</c>-th from <c>first</c>.</summary>
+    private sealed class WindowCursor(int count, int first, int step)
     {
-        int maxDoc = to;
+        private int _next = first - step;
+
+        public int Next()
+        {
+            int w = step == 1 ? Interlocked.Increment(ref _next) : _next += step;
+            return w < count ? w : -1;
+        }
+    }
+
+    /// <summary>Scores the windows of one segment that <paramref name="cursor"/> hands out into the heap.</summary>
+    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int maxDoc, WindowCursor cursor, TopK heap, FixedBitSet? admit,
+        Windows windows, Floors? floors, int part)
+    {
         float published = float.NegativeInfinity;
-        // The score a document must beat: this heap's k-th best, or the other half's (see Floors).
+        // The score a document must beat: this heap's k-th best, or just under the other part's (see Floors).
         float Threshold()
         {
-            float own = heap.IsFull ? heap.Threshold : float.NegativeInfinity;
-            if (floors is null) return own;
-            if (half == Half.Lower)
-            {
-                float other = Volatile.Read(ref floors.Upper);
-                return other == float.NegativeInfinity ? own : Math.Max(own, MathF.BitDecrement(other));
-            }
-            return Math.Max(own, Volatile.Read(ref floors.Lower));
+            float mine = heap.IsFull ? heap.Threshold : float.NegativeInfinity;
+            if (floors is null) return mine;
+            float other = Volatile.Read(ref floors.Of[1 - part]);
+            return other == float.NegativeInfinity ? mine : Math.Max(mine, MathF.BitDecrement(other));
         }
         void Publish()
         {
             if (floors is null || !heap.IsFull || heap.Threshold <= published) return;
             published = heap.Threshold;
-            if (half == Half.Lower) Volatile.Write(ref floors.Lower, published);
-            else Volatile.Write(ref floors.Upper, published);
+            Volatile.Write(ref floors.Of[part], published);
         }
         int WindowBits = windows.Bits, Window = 1 << WindowBits;
         var clauses = list.ToArray();
@@ -339,10 +356,11 @@ public static class MaxScore
         int matched = 0;
         bool pruned = false;
 
-        for (int start = from; start < maxDoc; start += Window)
+        for (int w; (w = cursor.Next()) >= 0;)
         {
+            int start = w << WindowBits;
             if (globalSum * (1 + 1e-5f) <= Threshold()) { pruned = true; break; }
-            int end = start + Window, w = start >> WindowBits;
+            int end = start + Window;
             // This window's bound of each term: from its window bounds (common terms), else its global bound if its
             // (short) list has a posting here. Lists are only moved forward when they are read.
             for (int i = 0; i < n; i++)
@@ -596,6 +614,15 @@ public static class MaxScore
         {
             if (_heap.Count < k) _heap.Enqueue(doc, (score, doc));
             else if (score > Threshold) _heap.EnqueueDequeue(doc, (score, doc));
+        }
+
+        /// <summary>Adds another heap's documents (of the same segment or a later one): the k best of both, ties to the lower doc id.</summary>
+        public void Merge(TopK other)
+        {
+            var all = BestFirst();
+            all.AddRange(other.BestFirst());
+            all.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Doc.CompareTo(b.Doc));
+            foreach (var (doc, score) in all.Take(k)) _heap.Enqueue(doc, (score, doc));
         }
 
         public List<(int Doc, float Score)> BestFirst()

@@ -158,7 +158,13 @@ public static class MaxScore
                         case SplitSchedule.HelperFirst: b = Helper(); a = Mine(); break;
                         default:
                             var helperTask = Task.Run(Helper);
-                            a = Mine();
+                            try { a = Mine(); }
+                            catch
+                            {
+                                // The helper reads the caller's searcher: it must be done before the searcher is released.
+                                try { helperTask.Wait(); } catch (AggregateException) { }
+                                throw;
+                            }
                             b = helperTask.GetAwaiter().GetResult();
                             break;
                     }

@@ -21,6 +21,7 @@ internal static partial class SearchSpeedBench
         bool mergeCompare = false; // keyword only: as indexed, then merged into one segment, side by side
         bool keywordOnly = false;
         var windowSweep = new List<string>(); // "bits,boundsFrom": MaxScore window settings to compare, keyword only
+        var boostSweep = new List<string>(); // "title,abstract,text,authors" field boosts to compare (same index), keyword only
         var splitSweep = new List<string>(); // postings from which a segment is searched in two halves ("off": never), keyword only
         for (int i = 0; i < args.Length; i++)
         {
@@ -29,6 +30,7 @@ internal static partial class SearchSpeedBench
             else if (args[i] == "--keyword-only") keywordOnly = true;
             else if (args[i] == "--windows") windowSweep.Add(args[++i]);
             else if (args[i] == "--split-from") splitSweep.Add(args[++i]);
+            else if (args[i] == "--boosts") boostSweep.Add(args[++i]);
             else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
         }
         var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
@@ -110,6 +112,38 @@ internal static partial class SearchSpeedBench
             }
             return 0;
         }
+        if (boostSweep.Count > 0)
+        {
+            // Each variant parses the query with its own field boosts; the variants take turns query by query.
+            var variants = boostSweep.ToDictionary(b => b, b =>
+            {
+                var f = b.Split(',').Select(x => float.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                return engine.Keyword.Ranking with { TitleBoost = f[0], AbstractBoost = f[1], TextBoost = f[2], AuthorsBoost = f[3] };
+            });
+            void Run(KeywordRanking ranking, string q)
+            {
+                var query = KeywordQuery.Parse(q, engine.Keyword.Analyzer, ranking);
+                if (query is not null) engine.Keyword.Search(query, 20, null, split: true);
+            }
+            foreach (var q in queries) foreach (var r in variants.Values) Run(r, q);
+            var times = boostSweep.ToDictionary(b => b, _ => new List<double>());
+            var clock = new Stopwatch();
+            for (int r = 0; r < rounds; r++)
+                foreach (var q in queries)
+                    foreach (var variant in r % 2 == 0 ? boostSweep : Enumerable.Reverse(boostSweep))
+                    {
+                        clock.Restart();
+                        Run(variants[variant], q);
+                        times[variant].Add(clock.Elapsed.TotalMilliseconds);
+                    }
+            foreach (var (variant, list) in times)
+            {
+                var sorted = list.Order().ToArray();
+                double P(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+                Print($"keyword_maxscore_boosts_{variant.Replace(',', '_')}_interleaved", 1, new Latency(P(0.5), P(0.95), P(0.99), sorted.Length / (list.Sum() / 1000)));
+            }
+            return 0;
+        }
         if (splitSweep.Count > 0)
         {
             // One client: the settings take turns query by query (drift of the machine falls on all of them alike).
@@ -138,7 +172,7 @@ internal static partial class SearchSpeedBench
                 engine.Keyword.SplitFrom = Setting(setting);
                 Print($"keyword_maxscore_split_from_{setting}", 2, Measure(queries, lucene, 2, rounds));
             }
-            engine.Keyword.SplitFrom = KeywordIndex.DefaultSplitFrom;
+            engine.Keyword.SplitFrom = int.MaxValue;
             return 0;
         }
         // The product's path (MaxScore over the Lucene postings) beside Lucene's own exhaustive BooleanQuery search
@@ -153,9 +187,9 @@ internal static partial class SearchSpeedBench
         engine.Keyword.Windows = new MaxScore.Windows(BoundsFrom: int.MaxValue);
         var noWin = Measure(queries, lucene, 1, rounds);
         engine.Keyword.Windows = MaxScore.Windows.Default;
+        engine.Keyword.SplitFrom = KeywordIndex.BenchmarkedSplitFrom;
+        var split = Measure(queries, lucene, 1, rounds);
         engine.Keyword.SplitFrom = int.MaxValue;
-        var oneThread = Measure(queries, lucene, 1, rounds);
-        engine.Keyword.SplitFrom = KeywordIndex.DefaultSplitFrom;
         var kw2 = Measure(queries, lucene, 2, rounds);
         var kw100 = Measure(queries, _ => q => engine.Rank(q, SearchMode.Keyword, null, 100), 1, rounds);
         var ft1 = Measure(ftsQueries, sqlite, 1, rounds);
@@ -164,7 +198,7 @@ internal static partial class SearchSpeedBench
         Print("keyword_maxscore_first_sight_of_terms", 1, cold);
         Print("keyword_maxscore", 1, kw1); Print("keyword_maxscore", 2, kw2);
         Print("keyword_maxscore_without_window_bounds", 1, noWin);
-        Print("keyword_maxscore_never_split", 1, oneThread);
+        Print($"keyword_maxscore_split_from_{KeywordIndex.BenchmarkedSplitFrom}", 1, split);
         Print("keyword_maxscore_top100", 1, kw100);
         Print("sqlite_fts5", 1, ft1); Print("sqlite_fts5", 2, ft2);
         Console.WriteLine($"ratio_fts5_over_keyword p50={ft1.P50 / kw1.P50:F2} p95={ft1.P95 / kw1.P95:F2} p99={ft1.P99 / kw1.P99:F2} qps_2_clients={kw2.Qps / ft2.Qps:F2}");

@@ -157,15 +157,18 @@ public static class MaxScore
                         case SplitSchedule.MineFirst: a = Mine(); b = Helper(); break;
                         case SplitSchedule.HelperFirst: b = Helper(); a = Mine(); break;
                         default:
-                            var helperTask = Task.Run(Helper);
+                            // A helper that has not started when this thread runs out of windows is not waited for (a
+                            // busy or sleeping pool would otherwise add its delay); one that has started is.
+                            int started = 0; // 0: not yet, 1: running, 2: not wanted any more
+                            var helperTask = Task.Run(() => Interlocked.CompareExchange(ref started, 1, 0) == 0 ? Helper() : (0, false));
                             try { a = Mine(); }
                             catch
                             {
                                 // The helper reads the caller's searcher: it must be done before the searcher is released.
-                                try { helperTask.Wait(); } catch (AggregateException) { }
+                                if (Interlocked.CompareExchange(ref started, 2, 0) != 0) try { helperTask.Wait(); } catch (AggregateException) { }
                                 throw;
                             }
-                            b = helperTask.GetAwaiter().GetResult();
+                            b = Interlocked.CompareExchange(ref started, 2, 0) == 0 ? (0, false) : helperTask.GetAwaiter().GetResult();
                             break;
                     }
                     heap.Merge(helperHeap);

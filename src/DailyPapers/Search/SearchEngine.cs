@@ -33,7 +33,12 @@ public sealed class SearchEngine : IDisposable
         Database = db;
         Settings = settings;
         _model = model;
-        _keyword = new(() => KeywordIndex.Open(db, ranking), LazyThreadSafetyMode.ExecutionAndPublication);
+        _keyword = new(() =>
+        {
+            var index = KeywordIndex.Open(db, ranking);
+            if (settings.KeywordSplitFrom > 0) index.SplitFrom = settings.KeywordSplitFrom;
+            return index;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
         Embeddings = new EmbeddingWork(db, Vectors, () => model ?? Embedder.Shared);
     }
 

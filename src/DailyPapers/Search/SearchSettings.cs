@@ -24,4 +24,12 @@ public sealed class SearchSettings
     /// </summary>
     [Range(0.0, 1.0)]
     public double MinSemanticCoverage { get; set; } = 0.9;
+
+    /// <summary>
+    /// Postings from which a keyword-mode query's index segment is searched on two threads while no other search runs
+    /// (<see cref="KeywordIndex.SplitFrom"/>); 0 means never. Off by default: on 2-vCPU virtual machines it took
+    /// 10–17 % off p95 but gave some queries 10–25 ms waits for the second vCPU (docs/benchmarks.md).
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int KeywordSplitFrom { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DailyPapers.Data;
 using Lucene.Net.Search;
 
@@ -13,7 +14,7 @@ public sealed record Ranking(List<(long Id, double Score)> Hits, int Total, Sear
 /// This node's derived search state — the Lucene index and the in-memory vectors — and the ranking over them.
 /// The server, the CLI and the relevance benchmark all rank through <see cref="Rank"/>.
 /// </summary>
-public sealed class SearchEngine : IDisposable
+public sealed partial class SearchEngine : IDisposable
 {
     private readonly Lazy<KeywordIndex> _keyword;
     public DatabaseSettings Database { get; }
@@ -70,6 +71,9 @@ public sealed class SearchEngine : IDisposable
     public async Task<Ranking> RankAsync(string text, SearchMode mode, Query? filter, int depth)
     {
         var query = KeywordQuery.Parse(text, Keyword.Analyzer, Keyword.Ranking);
+        // Only operators ("", AND, -, *, field names): nothing to match and nothing for the model to mean.
+        if (query is null && !SearchWord().IsMatch(text))
+            throw new SearchRequestException("Your query has only search operators (quotes, AND/OR/NOT, +, -, *, brackets, field names) and no words: add the words to look for.");
         string? notice = null;
         if (mode != SearchMode.Keyword && !SemanticReady)
         {
@@ -134,6 +138,13 @@ public sealed class SearchEngine : IDisposable
     {
         if (_keyword.IsValueCreated) _keyword.Value.Dispose();
     }
+}
+
+public sealed partial class SearchEngine
+{
+    /// <summary>A word that is not an operator (AND, OR, NOT) or a field name (a word followed by a colon).</summary>
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?!(?:AND|OR|NOT)(?![\p{L}\p{N}]))[\p{L}\p{N}]+(?![\p{L}\p{N}]|:)")]
+    private static partial Regex SearchWord();
 }
 
 /// <summary>A request the user can fix: shown as a message (UI) or a 400 ProblemDetails (API).</summary>

@@ -187,8 +187,8 @@ public sealed class KeywordIndex : IDisposable
     /// Top <paramref name="n"/> papers for a query restricted by <paramref name="filter"/>, with the number of matches
     /// (exact, or a lower bound when the MaxScore path skipped documents that could not make the top n).
     /// </summary>
-    /// <param name="split">May search a large query's segment in two halves on two threads (<see cref="SplitFrom"/>):
-    /// keyword mode does; hybrid's keyword search already runs beside the query embedding.</param>
+    /// <param name="split">May search a large query's segment on two threads (<see cref="SplitFrom"/>): keyword mode
+    /// may; hybrid's keyword search already runs beside the query embedding.</param>
     public KeywordHits Search(Query query, int n, Query? filter = null, bool split = false)
     {
         n = Math.Max(1, n);

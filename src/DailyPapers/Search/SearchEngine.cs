@@ -134,17 +134,14 @@ public sealed partial class SearchEngine : IDisposable
         return v;
     }
 
+    /// <summary>A word that is not an operator (AND, OR, NOT) or a field name (a word followed by a colon).</summary>
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?!(?:AND|OR|NOT)(?![\p{L}\p{N}]))[\p{L}\p{N}]+(?![\p{L}\p{N}]|:)")]
+    private static partial Regex SearchWord();
+
     public void Dispose()
     {
         if (_keyword.IsValueCreated) _keyword.Value.Dispose();
     }
-}
-
-public sealed partial class SearchEngine
-{
-    /// <summary>A word that is not an operator (AND, OR, NOT) or a field name (a word followed by a colon).</summary>
-    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?!(?:AND|OR|NOT)(?![\p{L}\p{N}]))[\p{L}\p{N}]+(?![\p{L}\p{N}]|:)")]
-    private static partial Regex SearchWord();
 }
 
 /// <summary>A request the user can fix: shown as a message (UI) or a 400 ProblemDetails (API).</summary>

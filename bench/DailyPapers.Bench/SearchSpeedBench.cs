@@ -22,7 +22,7 @@ internal static partial class SearchSpeedBench
         bool keywordOnly = false;
         var windowSweep = new List<string>(); // "bits,boundsFrom": MaxScore window settings to compare, keyword only
         var boostSweep = new List<string>(); // "title,abstract,text,authors" field boosts to compare (same index), keyword only
-        var splitSweep = new List<string>(); // postings from which a segment is searched in two halves ("off": never), keyword only
+        var splitSweep = new List<string>(); // postings from which a segment is searched on two threads ("off": never), keyword only
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--keep") keep = args[++i];

@@ -299,7 +299,7 @@ public static class MaxScore
 
     private static long _splitSearches;
 
-    /// <summary>Segments searched in two halves since the process started (tests check the path runs).</summary>
+    /// <summary>Segments searched on two threads (or in two parts by tests) since the process started (tests check the path runs).</summary>
     public static long SplitSearches => Interlocked.Read(ref _splitSearches);
 
     internal enum SplitSchedule { Concurrent, MineFirst, HelperFirst }

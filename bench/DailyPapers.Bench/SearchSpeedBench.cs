@@ -114,7 +114,7 @@ internal static partial class SearchSpeedBench
         }
         if (boostSweep.Count > 0)
         {
-            // Each variant parses the query with its own field boosts; the variants take turns query by query.
+            // Each variant parses the query with its own field boosts.
             var variants = boostSweep.ToDictionary(b => b, b =>
             {
                 var f = b.Split(',').Select(x => float.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -126,46 +126,20 @@ internal static partial class SearchSpeedBench
                 if (query is not null) engine.Keyword.Search(query, 20, null, split: true);
             }
             foreach (var q in queries) foreach (var r in variants.Values) Run(r, q);
-            var times = boostSweep.ToDictionary(b => b, _ => new List<double>());
-            var clock = new Stopwatch();
-            for (int r = 0; r < rounds; r++)
-                foreach (var q in queries)
-                    foreach (var variant in r % 2 == 0 ? boostSweep : Enumerable.Reverse(boostSweep))
-                    {
-                        clock.Restart();
-                        Run(variants[variant], q);
-                        times[variant].Add(clock.Elapsed.TotalMilliseconds);
-                    }
-            foreach (var (variant, list) in times)
-            {
-                var sorted = list.Order().ToArray();
-                double P(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-                Print($"keyword_maxscore_boosts_{variant.Replace(',', '_')}_interleaved", 1, new Latency(P(0.5), P(0.95), P(0.99), sorted.Length / (list.Sum() / 1000)));
-            }
+            foreach (var (variant, l) in Interleaved(queries, boostSweep, rounds, (variant, q) => Run(variants[variant], q)))
+                Print($"keyword_maxscore_boosts_{variant.Replace(',', '_')}_interleaved", 1, l);
             return 0;
         }
         if (splitSweep.Count > 0)
         {
-            // One client: the settings take turns query by query (drift of the machine falls on all of them alike).
             int Setting(string v) => v == "off" ? int.MaxValue : int.Parse(v, System.Globalization.CultureInfo.InvariantCulture);
             foreach (var q in queries) lucene(0)(q);
-            var samples = splitSweep.ToDictionary(v => v, _ => new List<double>());
-            var t = new Stopwatch();
-            for (int r = 0; r < rounds; r++)
-                foreach (var q in queries)
-                    foreach (var setting in r % 2 == 0 ? splitSweep : Enumerable.Reverse(splitSweep))
-                    {
-                        engine.Keyword.SplitFrom = Setting(setting);
-                        t.Restart();
-                        engine.Rank(q, SearchMode.Keyword, null, 20);
-                        samples[setting].Add(t.Elapsed.TotalMilliseconds);
-                    }
-            foreach (var (setting, list) in samples)
+            var interleaved = Interleaved(queries, splitSweep, rounds, (setting, q) =>
             {
-                var all = list.Order().ToArray();
-                double P(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
-                Print($"keyword_maxscore_split_from_{setting}_interleaved", 1, new Latency(P(0.5), P(0.95), P(0.99), all.Length / (list.Sum() / 1000)));
-            }
+                engine.Keyword.SplitFrom = Setting(setting);
+                engine.Rank(q, SearchMode.Keyword, null, 20);
+            });
+            foreach (var (setting, l) in interleaved) Print($"keyword_maxscore_split_from_{setting}_interleaved", 1, l);
             // Two clients: one setting at a time, each twice (first pass in order, second in reverse).
             foreach (var setting in splitSweep.Concat(Enumerable.Reverse(splitSweep)))
             {
@@ -287,9 +261,34 @@ internal static partial class SearchSpeedBench
                     list.Add(sw.Elapsed.TotalMilliseconds);
                 }
         });
-        var all = samples.SelectMany(s => s).Order().ToArray();
+        return Summarize(samples.SelectMany(s => s), wall.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Percentiles of latency samples (ms), and queries per second over <paramref name="seconds"/>.</summary>
+    private static Latency Summarize(IEnumerable<double> samples, double seconds)
+    {
+        var all = samples.Order().ToArray();
         double P(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
-        return new Latency(P(0.50), P(0.95), P(0.99), all.Length / wall.Elapsed.TotalSeconds);
+        return new Latency(P(0.50), P(0.95), P(0.99), all.Length / seconds);
+    }
+
+    /// <summary>
+    /// One client; the settings take turns query by query (in reverse order every other round), so drift of the machine
+    /// falls on all of them alike. Queries per second count the timed calls only.
+    /// </summary>
+    private static Dictionary<string, Latency> Interleaved(string[] queries, List<string> settings, int rounds, Action<string, string> run)
+    {
+        var samples = settings.ToDictionary(v => v, _ => new List<double>());
+        var clock = new Stopwatch();
+        for (int r = 0; r < rounds; r++)
+            foreach (var q in queries)
+                foreach (var setting in r % 2 == 0 ? settings : Enumerable.Reverse(settings))
+                {
+                    clock.Restart();
+                    run(setting, q);
+                    samples[setting].Add(clock.Elapsed.TotalMilliseconds);
+                }
+        return samples.ToDictionary(kv => kv.Key, kv => Summarize(kv.Value, kv.Value.Sum() / 1000));
     }
 
     private static void Print(string name, int clients, Latency l) =>

@@ -134,7 +134,7 @@ public static class MaxScore
             if (own.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
             if (filter is not null && admit is null) continue;
-            int maxDoc = reader.MaxDoc, windowCount = (int)((maxDoc + (1L << win.Bits) - 1) >> win.Bits);
+            int windowCount = (int)((reader.MaxDoc + (1L << win.Bits) - 1) >> win.Bits);
             bool oneThread = Schedule != SplitSchedule.Concurrent; // tests: the two parts in turn, whatever else runs
             if (postings >= splitFrom && windowCount > 1 && (oneThread || (Environment.ProcessorCount > 1
                 && Volatile.Read(ref _running) == 1 && Interlocked.CompareExchange(ref _splitting, 1, 0) == 0)))
@@ -149,8 +149,8 @@ public static class MaxScore
                     // Concurrent: both threads take the next window from one counter (the busy parts of a segment are
                     // shared out as they come). In turn: even windows for this thread, odd ones for the other.
                     var shared = new WindowCursor(windowCount, 0, 1);
-                    (int, bool) Mine() => SearchLeaf(own, leaf.DocBase, maxDoc, oneThread ? new WindowCursor(windowCount, 0, 2) : shared, heap, admit, win, floors, 0);
-                    (int, bool) Helper() => SearchLeaf(helper, leaf.DocBase, maxDoc, oneThread ? new WindowCursor(windowCount, 1, 2) : shared, helperHeap, admit, win, floors, 1);
+                    (int, bool) Mine() => SearchLeaf(own, leaf.DocBase, oneThread ? new WindowCursor(windowCount, 0, 2) : shared, heap, admit, win, floors, 0);
+                    (int, bool) Helper() => SearchLeaf(helper, leaf.DocBase, oneThread ? new WindowCursor(windowCount, 1, 2) : shared, helperHeap, admit, win, floors, 1);
                     (int M, bool P) a, b;
                     switch (Schedule)
                     {
@@ -178,7 +178,7 @@ public static class MaxScore
                 finally { if (!oneThread) Volatile.Write(ref _splitting, 0); }
                 continue;
             }
-            (int m1, bool p1) = SearchLeaf(own, leaf.DocBase, maxDoc, new WindowCursor(windowCount, 0, 1), heap, admit, win, null, 0);
+            (int m1, bool p1) = SearchLeaf(own, leaf.DocBase, new WindowCursor(windowCount, 0, 1), heap, admit, win, null, 0);
             matched += m1;
             pruned |= p1;
         }
@@ -334,7 +334,7 @@ public static class MaxScore
     }
 
     /// <summary>Scores the windows of one segment that <paramref name="cursor"/> hands out into the heap.</summary>
-    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int maxDoc, WindowCursor cursor, TopK heap, FixedBitSet? admit,
+    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, WindowCursor cursor, TopK heap, FixedBitSet? admit,
         Windows windows, Floors? floors, int part)
     {
         float published = float.NegativeInfinity;

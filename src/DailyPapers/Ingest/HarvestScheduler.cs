@@ -184,6 +184,10 @@ public sealed class HarvestRunner(Harvester harvester, HarvestLock gate, ILogger
             log.LogInformation("re-harvested {Set} {Day:yyyy-MM-dd}: {Inserted} new; now {Status}, {Stored} of {Listed}", set, day, run.Inserted, check.Status, check.Stored, check.Listed);
         }, trigger, ct);
 
+    /// <summary>Reconciles <paramref name="sets"/> over the health window now, in the background under the lock; false when a harvest is running.</summary>
+    public Task<bool> TryStartReconcileAsync(IReadOnlyList<string> sets, IngestHealth health, string trigger, CancellationToken ct) =>
+        TryStartAsync(stop => health.ReconcileAsync(sets, null, stop), trigger, ct);
+
     private async Task<bool> TryStartAsync(Func<CancellationToken, Task> work, string trigger, CancellationToken ct)
     {
         var held = await gate.TryAcquireAsync(ct);

@@ -149,7 +149,23 @@ public sealed class IngestHealth(DatabaseSettings db, ArxivHttp http, HarvestSch
             row.Error = null;
         }
         await ctx.SaveChangesAsync(ct);
+        _cached = null;
         return row;
+    }
+
+    private volatile Tuple<IngestSummary, DateTimeOffset>? _cached;
+
+    /// <summary>How long the banner's summary is reused: it is asked for on every page an admin opens.</summary>
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    /// <summary><see cref="SummaryAsync"/>, reused for <see cref="CacheFor"/> (this node's own checks refresh it at once).</summary>
+    public async Task<IngestSummary> CachedSummaryAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        if (_cached is { } c && now - c.Item2 < CacheFor) return c.Item1;
+        var summary = await SummaryAsync(ct);
+        _cached = Tuple.Create(summary, now);
+        return summary;
     }
 
     /// <summary>The health of every configured set over the window, from the recorded reconciliations (no request to arXiv).</summary>

@@ -15,6 +15,7 @@ public static class AdminSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<AppMetrics>();
         builder.Services.AddSingleton<SearchStats>();
+        builder.Services.AddScoped<Dashboard>();
         builder.Services.AddHealthChecks()
             .AddCheck<IngestionHealthCheck>("ingestion", tags: ["ready"])
             .AddCheck<SearchIndexHealthCheck>("search", tags: ["ready"]);

@@ -62,7 +62,7 @@ public sealed class Dashboard(AppDbContext db, DatabaseSettings settings, Ingest
                 lastRun is null ? null : $"{lastRun.StartedAt:yyyy-MM-dd HH:mm} UTC, {lastRun.SetSpec}", lastRun?.Error is not null),
             new("Embeddings", papers == 0 ? "–" : $"{100.0 * embedded / papers:0.#} %", $"{embedded:N0} of {papers:N0}; backlog {Math.Max(0, papers - embedded):N0}"),
             new("Search index", behindIndex == 0 ? "caught up" : $"{behindIndex:N0} papers behind", $"{search.Keyword.DocumentCount:N0} papers indexed", behindIndex > 0),
-            new("Database", Bytes(await AppMetrics.DatabaseBytesAsync(db, settings, ct)), settings.Provider.ToString()),
+            new("Database", Bytes(await AppMetrics.DatabaseBytesAsync(db, settings, ct)), settings.Provider == DatabaseProvider.Sqlite ? "SQLite" : "PostgreSQL"),
             new("Index on disk", Bytes(AppMetrics.FolderBytes(Path.Combine(settings.DataDir, "search")))),
         ];
     }

@@ -241,8 +241,11 @@ public static class RouteGroups
 /// Times every request for <see cref="AppMetrics"/>, and searches for <see cref="SearchStats"/> too. It runs first, so
 /// it sees the final status, including error pages.
 /// </summary>
-public sealed class RequestMetricsMiddleware(RequestDelegate next, AppMetrics metrics, SearchStats searches)
+public sealed class RequestMetricsMiddleware(RequestDelegate next, AppMetrics metrics, SearchStats searches, IOptions<MetricsOptions> options)
 {
+    /// <summary>With /metrics off nothing reads the Prometheus instruments, so requests skip them (the dashboard's search figures stay).</summary>
+    private readonly bool _prometheus = options.Value.Access != MetricsAccess.Off;
+
     public async Task InvokeAsync(HttpContext http)
     {
         var path = http.Request.Path;
@@ -262,11 +265,11 @@ public sealed class RequestMetricsMiddleware(RequestDelegate next, AppMetrics me
             var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             // An exception that escapes the pipeline becomes a 500, whatever the status said when it was thrown.
             int status = failed ? 500 : http.Response.StatusCode;
-            metrics.ObserveRequest(RouteGroups.Of(path), status, seconds);
+            if (_prometheus) metrics.ObserveRequest(RouteGroups.Of(path), status, seconds);
             if (RouteGroups.IsSearch(path) && http.Request.Query["q"].ToString().Length > 0)
             {
                 var mode = SearchStats.ModeOf(http.Request.Query["mode"].ToString());
-                metrics.ObserveSearch(mode, status, seconds);
+                if (_prometheus) metrics.ObserveSearch(mode, status, seconds);
                 searches.Record(mode, status, seconds);
             }
         }

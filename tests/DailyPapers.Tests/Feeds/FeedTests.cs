@@ -34,7 +34,7 @@ public sealed class FeedTests
         await using var server = await StartWithPapersAsync(engine);
         foreach (var format in new[] { "rss", "atom" })
         {
-            var response = await server.Client.GetAsync($"feeds/date/2019-12-02.{format}");
+            var response = await server.Client.GetAsync($"feeds/date/2019-12-02.{format}?view=all");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(format == "rss" ? "application/rss+xml" : "application/atom+xml", response.Content.Headers.ContentType!.MediaType);
             var feed = Parse(await response.Content.ReadAsStringAsync());
@@ -58,7 +58,7 @@ public sealed class FeedTests
             {
                 Assert.All(items, i => Assert.NotEqual(default, i.LastUpdatedTime));
                 Assert.Equal(["Ada Lovelace", "Alan Turing"], items[0].Authors.Select(a => a.Name));
-                Assert.Equal(server.BaseAddress + "feeds/date/2019-12-02.atom", feed.Id);
+                Assert.Equal(server.BaseAddress + "feeds/date/2019-12-02.atom?view=all", feed.Id);
             }
             else
             {
@@ -80,8 +80,12 @@ public sealed class FeedTests
         var archive = Parse(await server.Client.GetStringAsync("feeds/latest.rss?cat=stat"));
         Assert.Equal(["https://arxiv.org/abs/1912.00004"], archive.Items.Select(i => i.Id));
 
-        var week = Parse(await server.Client.GetStringAsync("feeds/week/2019-W49.rss"));
+        var week = Parse(await server.Client.GetStringAsync("feeds/week/2019-W49.rss?view=all"));
         Assert.Equal(4, week.Items.Count());
+        // The curated view (the default) keeps the week's one upvoted paper; the latest day has none, so it showed all.
+        var curated = Parse(await server.Client.GetStringAsync("feeds/week/2019-W49.rss"));
+        Assert.Equal(["https://arxiv.org/abs/1912.00002"], curated.Items.Select(i => i.Id));
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("feeds/week/2019-W49.rss?view=nope")).StatusCode);
         var month = Parse(await server.Client.GetStringAsync("feeds/month/latest.atom?cat=cs"));
         Assert.Equal(2, month.Items.Count());
     }

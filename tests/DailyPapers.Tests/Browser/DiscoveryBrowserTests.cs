@@ -46,7 +46,7 @@ public class DiscoveryBrowserTests(BrowserFixture browser)
             Assert.True(header.Height <= 64, $"header is {header.Height}px tall at 1280px ({scheme})");
         }
 
-        await using (var phone = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 375, Height = 812 }, IsMobile = true, HasTouch = true }))
+        await using (var phone = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 375, Height = 812 } }))
         {
             var page = await phone.NewPageAsync();
             await page.GotoAsync(new Uri(server.BaseAddress, "papers/date/2026-07-28").ToString());
@@ -54,8 +54,14 @@ public class DiscoveryBrowserTests(BrowserFixture browser)
             Assert.True(header.Height <= 64, $"header is {header.Height}px tall on a phone");
             Assert.True(await page.Locator("header .search-link").IsVisibleAsync());
             // Nothing on the page is wider than the screen.
-            var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
-            Assert.False(overflow, "the day page scrolls sideways on a phone");
+            var wide = await page.EvaluateAsync<string>(@"() => {
+                const w = document.documentElement.clientWidth;
+                return [...document.querySelectorAll('body *')]
+                    .filter(e => !e.closest('header.site') && e.getBoundingClientRect().right > w + 1)
+                    .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ');
+            }");
+            Assert.True(wide.Length == 0, "wider than the phone's screen: " + wide);
+            Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth"), "the day page scrolls sideways on a phone");
         }
     }
 }

@@ -28,6 +28,21 @@ internal static class TexBench
         Measure("titles   ToHtml", titles, TexText.ToHtml);
         Measure("abstracts ToText", abstracts, TexText.ToText);
         Measure("abstracts ToHtml", abstracts, TexText.ToHtml);
+
+        // Hostile 10 kB inputs: the scan must stay linear (the unit tests check the output, not the time).
+        foreach (var (label, text) in new[]
+        {
+            ("10k {", new string('{', 10_000)), ("5k \\'", string.Concat(Enumerable.Repeat(@"\'", 5_000))),
+            ("5k ${ (unclosed math)", string.Concat(Enumerable.Repeat("${", 5_000))),
+            ("1.7k \\emph{ + x", string.Concat(Enumerable.Repeat(@"\emph{", 1_666)) + "x"),
+            ("10k $", new string('$', 10_000)), ("5k \\$ then $x$", string.Concat(Enumerable.Repeat(@"\$", 5_000)) + "$x$"),
+        })
+        {
+            var sw = Stopwatch.StartNew();
+            const int runs = 200;
+            for (int r = 0; r < runs; r++) TexText.ToHtml(text);
+            Console.WriteLine($"pathological {label} ({text.Length} chars) ToHtml: us/call={sw.Elapsed.TotalMicroseconds / runs:F0}");
+        }
         return 0;
     }
 

@@ -44,6 +44,11 @@ public static partial class TexText
     private static readonly SearchValues<char> TextSpecials = SearchValues.Create("\\{}~$`" + Whitespace);
     private static readonly SearchValues<char> HtmlSpecials = SearchValues.Create("\\{}~$`<>&\"'" + Whitespace);
 
+    // Where a run of ordinary characters ends: anything the scanner reads specially, whitespace, and the ':' and '.'
+    // that may follow a URL's scheme.
+    private static readonly SearchValues<char> RunEnds = SearchValues.Create("\\{}$~-`'^_:. " + Whitespace);
+    private static readonly SearchValues<char> HtmlEncoded = SearchValues.Create("<>&\"'");
+
     private static bool NeedsNoWork(string s, Mode mode) =>
         s.AsSpan().IndexOfAny(mode == Mode.Html ? HtmlSpecials : TextSpecials) < 0
         && s[0] != ' ' && s[^1] != ' '
@@ -195,13 +200,13 @@ public static partial class TexText
                     case '`' when i + 1 < n && s[i + 1] == '`': Text('“'); i += 2; break;
                     case '\'' when i + 1 < n && s[i + 1] == '\'': Text('”'); i += 2; break;
                     default:
-                        if (char.IsWhiteSpace(c)) Space();
-                        else
-                        {
-                            if (c is 'h' or 'f' or 'w' && StartsUrl(i)) _inUrl = true;
-                            Text(c);
-                        }
-                        i++;
+                        if (char.IsWhiteSpace(c)) { Space(); i++; break; }
+                        if (c is ':' or '.' && UrlStartsBefore(i)) { _inUrl = true; break; } // the URL branch takes it from here
+                        // A run of ordinary characters goes out in one piece.
+                        int run = s.AsSpan(i + 1).IndexOfAny(RunEnds);
+                        int end = run < 0 ? n : i + 1 + run;
+                        Text(s.AsSpan(i, end - i));
+                        i = end;
                         break;
                 }
             }
@@ -229,11 +234,16 @@ public static partial class TexText
             return true;
         }
 
-        private bool StartsUrl(int i)
+        // At the ':' of "http://", "https://", "ftp://" or the '.' of "www.", the scheme starting a word.
+        private bool UrlStartsBefore(int i)
         {
-            if (i > 0 && char.IsLetterOrDigit(_s[i - 1])) return false;
-            var rest = _s.AsSpan(i);
-            return rest.StartsWith("http://") || rest.StartsWith("https://") || rest.StartsWith("ftp://") || rest.StartsWith("www.");
+            var s = _s;
+            if (s[i] == '.') return Word(i, "www");
+            return s.AsSpan(i).StartsWith("://") && (Word(i, "http") || Word(i, "https") || Word(i, "ftp"));
+
+            bool Word(int at, string word) =>
+                at >= word.Length && s.AsSpan(at - word.Length, word.Length).SequenceEqual(word)
+                && (at == word.Length || !char.IsLetterOrDigit(s[at - word.Length - 1]));
         }
 
         private int ReadDashes(int i)
@@ -488,7 +498,17 @@ public static partial class TexText
 
         private void Text(ReadOnlySpan<char> text)
         {
-            foreach (var c in text) Text(c);
+            if (text.IsEmpty) return;
+            BeforeText();
+            if (_mode != Mode.Html) { _out.Append(text); return; }
+            while (true)
+            {
+                int k = text.IndexOfAny(HtmlEncoded);
+                if (k < 0) { _out.Append(text); return; }
+                _out.Append(text[..k]);
+                Text(text[k]);
+                text = text[(k + 1)..];
+            }
         }
 
         // Text whose whitespace still needs collapsing: math as written, or math made plain.

@@ -12,8 +12,10 @@ namespace DailyPapers.Papers;
 /// <remarks>
 /// One hand-written scanner, linear in the input: groups live on a heap stack (5,000 nested braces cost what 5,000
 /// letters cost) and no regex ever runs on text outside math. Unknown commands are kept as written, with their braces,
-/// so nothing is lost. Math spans are found exactly as KaTeX's auto-render finds them ($$…$$, \[…\], $…$, \(…\), a
-/// backslash escapes the next character, a delimiter only counts outside braces).
+/// so nothing is lost; Greek letters and symbols typed outside $…$ (\alpha-helix) become Unicode. Bare URLs and
+/// \url{…} keep their ~ and --. Math spans are found exactly as KaTeX's auto-render finds them ($$…$$, \[…\], $…$,
+/// \(…\); a backslash escapes the next character; a delimiter only counts outside braces) and copied through with
+/// only their whitespace collapsed, which means nothing in math.
 /// </remarks>
 public static partial class TexText
 {

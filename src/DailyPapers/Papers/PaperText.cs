@@ -11,10 +11,10 @@ public static class PaperText
     public const int PageAuthors = 20;
 
     /// <summary>Title, snippet or abstract as safe HTML: text-mode TeX as Unicode, emphasis as &lt;em&gt;/&lt;strong&gt;, $…$ kept for KaTeX.</summary>
-    public static IHtmlContent Html(string? tex) => new HtmlString(System.Net.WebUtility.HtmlEncode(tex ?? "")) /* PENDING-TEX */;
+    public static IHtmlContent Html(string? tex) => new HtmlString(TexText.ToHtml(tex));
 
     /// <summary>Plain text for feeds, exports and attributes: text-mode TeX as Unicode, math kept as written.</summary>
-    public static string Text(string? tex) => tex ?? ""; /* PENDING-TEX */
+    public static string Text(string? tex) => TexText.ToText(tex);
 
     /// <summary>The display string's names, in order (sources join them with ", ").</summary>
     public static IReadOnlyList<string> AuthorNames(string? authors) =>

@@ -247,4 +247,25 @@ public sealed partial class DiscoveryTests
         Assert.Contains("12 on Hugging Face", busyMail.TextBody);
         Assert.True(busyMail.TextBody!.IndexOf("2603.00003", StringComparison.Ordinal) < busyMail.TextBody.IndexOf("Also new", StringComparison.Ordinal));
     }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task TexTextReadsAsUnicodeOnPagesFeedsAndBibTexWhileMathStaysForKatex(string engine)
+    {
+        await using var server = await StartAsync(engine);
+        var day = new DateOnly(2026, 3, 2);
+        await Seed.UpsertAsync(server, Seed.Paper("2603.00001", day, "Computa\\c{c}\\~ao Urbana da Teoria \\`a Pr\\'atica: \\emph{\\textbf{$\\alpha$-stable}} maps",
+            ["cs.CY"], abs: "We study \\textit{Schr\\\"odinger} bridges -- fast."));
+        var client = NewClient(server);
+        var html = await client.GetStringAsync("/papers/date/2026-03-02");
+        Assert.Contains("Computação Urbana da Teoria à Prática: <em><strong>$\\alpha$-stable</strong></em> maps", html);
+        Assert.Contains("We study <em>Schrödinger</em> bridges – fast.", html);
+        var page = await client.GetStringAsync("/papers/2603.00001");
+        Assert.Contains("<title>Computação Urbana da Teoria à Prática: $\\alpha$-stable maps · DailyPapers</title>", page);
+        var rss = await client.GetStringAsync("/feeds/date/2026-03-02.rss");
+        Assert.Contains("Computação Urbana da Teoria à Prática: $\\alpha$-stable maps", rss);
+        Assert.DoesNotContain("\\c{c}", rss);
+        var bib = await client.GetStringAsync("/papers/2603.00001.bib");
+        Assert.Contains("Computação Urbana", bib);
+        Assert.DoesNotContain("\\~ao", bib);
+    }
 }

@@ -96,10 +96,28 @@ public sealed class AppMetrics
         public readonly Gauge DatabaseBytes = f.CreateGauge("dailypapers_database_size_bytes", "Size of the database (SQLite file and WAL, or pg_database_size).");
         public readonly Gauge IndexBytes = f.CreateGauge("dailypapers_search_index_size_bytes", "Size of this node's search index folder.");
         public readonly Gauge IndexDocuments = f.CreateGauge("dailypapers_search_index_documents", "Papers in this node's keyword index.");
+        public readonly Counter CollectErrors = f.CreateCounter("dailypapers_metrics_collect_errors_total", "Scrapes whose database figures could not be read (the previous values were served).");
         public readonly Gauge IndexBehind = f.CreateGauge("dailypapers_search_index_behind", "Papers changed in the database that this node's keyword index has not applied yet.");
     }
 
+    /// <summary>
+    /// Reads the database-wide figures before each scrape. A database that cannot answer must not cost the scrape the
+    /// request and process figures: the failure is counted and the last values stay.
+    /// </summary>
     private async Task CollectAsync(CancellationToken ct)
+    {
+        try
+        {
+            await CollectFiguresAsync(ct);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException && !ct.IsCancellationRequested)
+        {
+            _figures.CollectErrors.Inc();
+            _services.GetService<ILogger<AppMetrics>>()?.LogWarning("metrics: reading the database figures failed: {Error}", ex.Message);
+        }
+    }
+
+    private async Task CollectFiguresAsync(CancellationToken ct)
     {
         var m = _figures;
         await using var ctx = _db.CreateContext();

@@ -2,8 +2,7 @@
 # Operations (issue 20) on the full snapshot:
 #  1. the /admin dashboard's latency, warm, one request at a time (p50/p95/p99), and one /metrics scrape's;
 #  2. what /metrics costs the day page: wrk on /papers/date/DATE against a server with metrics on (Loopback, scraped
-#     every second during the run, 15x Prometheus' usual rate) and one with Metrics:Access=Off, in interleaved rounds
-#     (the order flips every round, so drift in the machine's load falls on both alike).
+#     every second, 15x Prometheus' usual rate) and, at the same time, one with Metrics:Access=Off, round after round.
 #   bench/ops-load.sh [ROUNDS] [DURATION] [DATE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,26 +35,29 @@ echo "== dashboard, warm, sequential"
 $BENCH http-latency http://127.0.0.1:5191/admin --header "X-Admin-Token: bench-token" --requests 200 --warmup 20
 $BENCH http-latency http://127.0.0.1:5191/metrics --requests 100 --warmup 10
 
-echo "== day page with and without metrics, $ROUNDS interleaved rounds of $DURATION"
-rps() { wrk -t2 -c64 -d3s "$1" >/dev/null 2>&1; wrk -t2 -c64 -d"$DURATION" "$1" | awk '/Requests\/sec/ {print $2}'; }
-on_all=(); off_all=()
+echo "== day page with and without metrics, $ROUNDS rounds of $DURATION, both servers loaded at once"
+# Both servers under load at the same time, 32 connections each: whatever else runs on the machine slows both alike
+# within a round, so the ratio of the two is what metrics cost, not what the neighbours did.
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+ratios=(); on_all=(); off_all=()
+( while :; do curl -sf -o /dev/null http://127.0.0.1:5191/metrics; sleep 1; done ) & SCRAPER=$!
+wrk -t1 -c32 -d3s "http://127.0.0.1:5191/papers/date/$DATE" >/dev/null 2>&1 & A=$!
+wrk -t1 -c32 -d3s "http://127.0.0.1:5192/papers/date/$DATE" >/dev/null 2>&1 & B=$!
+wait $A $B
 for r in $(seq 1 "$ROUNDS"); do
-  order="on off"; [ $((r % 2)) -eq 0 ] && order="off on"
-  for which in $order; do
-    if [ "$which" = on ]; then
-      ( while :; do curl -sf -o /dev/null http://127.0.0.1:5191/metrics; sleep 1; done ) & SCRAPER=$!
-      v=$(rps "http://127.0.0.1:5191/papers/date/$DATE"); kill $SCRAPER; SCRAPER=; on_all+=("$v")
-    else
-      v=$(rps "http://127.0.0.1:5192/papers/date/$DATE"); off_all+=("$v")
-    fi
-    echo "round $r metrics=$which requests_per_s=$v load=$(cut -d' ' -f1 /proc/loadavg)"
-  done
+  wrk -t1 -c32 -d"$DURATION" "http://127.0.0.1:5191/papers/date/$DATE" > /tmp/dp-bench-ops-on.wrk 2>&1 & A=$!
+  wrk -t1 -c32 -d"$DURATION" "http://127.0.0.1:5192/papers/date/$DATE" > /tmp/dp-bench-ops-off.wrk 2>&1 & B=$!
+  wait $A $B
+  on=$(rps /tmp/dp-bench-ops-on.wrk); off=$(rps /tmp/dp-bench-ops-off.wrk)
+  on_all+=("$on"); off_all+=("$off")
+  echo "round $r metrics_on=$on metrics_off=$off load=$(cut -d' ' -f1 /proc/loadavg)"
 done
+kill $SCRAPER; SCRAPER=
 python3 - "${on_all[*]}" "${off_all[*]}" <<'PY'
 import statistics, sys
 on = [float(x) for x in sys.argv[1].split()]; off = [float(x) for x in sys.argv[2].split()]
-mon, moff = statistics.median(on), statistics.median(off)
-pairs = [a / b for a, b in zip(on, off)]
-print(f"median requests/s: metrics on {mon:.0f}, off {moff:.0f}; cost {100 * (1 - mon / moff):.1f} % (per round: {', '.join(f'{100 * (1 - p):.1f}' for p in pairs)} %)")
+costs = [100 * (1 - a / b) for a, b in zip(on, off)]
+print(f"requests/s summed over rounds: metrics on {sum(on):.0f}, off {sum(off):.0f}; cost per round {', '.join(f'{c:.1f}' for c in costs)} %; "
+      f"median {statistics.median(costs):.1f} %, overall {100 * (1 - sum(on) / sum(off)):.1f} %")
 PY
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,7 +16,8 @@ internal static class ImportCommand
         cmd.SetAction(async (p, ct) =>
         {
             var db = CliApp.Settings(p);
-            var file = p.GetValue(path)!;
+            // Relative to the caller's directory (./dailypapers and `dotnet run` both run there); errors name the full path tried.
+            var file = Path.GetFullPath(p.GetValue(path)!);
             if (p.GetValue(format) == "hf-daily")
             {
                 if (!File.Exists(file) && !Directory.Exists(file)) throw new CliException($"no such file or folder: {file}");

@@ -108,8 +108,9 @@ public static partial class InstanceRestore
         try
         {
             await using var fs = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            await using var gz = new GZipStream(fs, CompressionMode.Decompress);
-            await using var tar = new TarReader(gz);
+            await using var gz = new GZipStream(fs, CompressionMode.Decompress, leaveOpen: true);
+            await using var checkedGz = new GzipTrailerCheck(gz);
+            await using var tar = new TarReader(checkedGz, leaveOpen: true);
             while (await tar.GetNextEntryAsync(copyData: false, ct) is { } entry)
             {
                 if (entry.EntryType == TarEntryType.Directory) continue;
@@ -133,6 +134,10 @@ public static partial class InstanceRestore
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 unpacked[name] = await WriteAsync(entry.DataStream, path, name, ct);
             }
+            // GZipStream ends quietly at a cut: the trailer (CRC-32 and length of everything) tells a whole archive.
+            await checkedGz.CopyToAsync(Stream.Null, ct);
+            if (!await checkedGz.MatchesTrailerAsync(fs, ct))
+                throw new BackupException($"{archivePath} is truncated or damaged (its gzip trailer does not match the contents); nothing was restored");
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
         {
@@ -227,4 +232,55 @@ public static partial class InstanceRestore
         }
         Directory.Move(staging, target);
     }
+}
+
+/// <summary>
+/// Reads through a single-member gzip stream (as backup writes it), keeping the CRC-32 and length of what came out, to
+/// compare with the 8-byte trailer at the end of the file.
+/// </summary>
+internal sealed class GzipTrailerCheck(Stream inner) : Stream
+{
+    private readonly System.IO.Hashing.Crc32 _crc = new();
+    private long _length;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        _crc.Append(buffer[..n]);
+        _length += n;
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        int n = await inner.ReadAsync(buffer, ct);
+        _crc.Append(buffer.Span[..n]);
+        _length += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+    /// <summary>True when the file's last 8 bytes are the CRC-32 and the length (mod 2³²) of everything read.</summary>
+    public async Task<bool> MatchesTrailerAsync(FileStream file, CancellationToken ct)
+    {
+        if (file.Length < 18) return false; // a gzip header and trailer alone are 18 bytes
+        var trailer = new byte[8];
+        file.Seek(-8, SeekOrigin.End);
+        await file.ReadExactlyAsync(trailer, ct);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer) == _crc.GetCurrentHashAsUInt32()
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(4)) == (uint)_length;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

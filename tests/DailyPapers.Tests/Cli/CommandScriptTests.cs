@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Text.RegularExpressions;
 using DailyPapers.Tests.Support;
+using static DailyPapers.Tests.Support.CliProcess;
 
 namespace DailyPapers.Tests.Cli;
 
@@ -12,8 +12,6 @@ namespace DailyPapers.Tests.Cli;
 /// </summary>
 public sealed partial class CommandScriptTests
 {
-    public sealed record Run(int ExitCode, string Out, string Err);
-
     /// <summary>The repository root: the folder holding the solution and the script.</summary>
     public static string RepositoryRoot
     {
@@ -24,22 +22,6 @@ public sealed partial class CommandScriptTests
                     return dir.FullName;
             throw new DirectoryNotFoundException("the repository root (DailyPapers.sln and the dailypapers script) is not above " + AppContext.BaseDirectory);
         }
-    }
-
-    /// <summary>Runs <paramref name="program"/> in <paramref name="workingDir"/> with no data-dir or database settings in its environment.</summary>
-    public static async Task<Run> RunAsync(string workingDir, string program, params string[] args)
-    {
-        var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("DAILYPAPERS_DATA_DIR");
-        psi.Environment.Remove("DAILYPAPERS_DATABASE");
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        // Generous: the script may have to build when a source is newer than the binary.
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        return new Run(p.ExitCode, await stdout, await stderr);
     }
 
     private static string Script => Path.Combine(RepositoryRoot, "dailypapers");

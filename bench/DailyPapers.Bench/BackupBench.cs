@@ -21,7 +21,7 @@ internal static class BackupBench
     {
         string? data = null, output = null;
         double rate = 50;
-        int clients = 10, warmup = 10, after = 5;
+        int clients = 10, warmup = 20, after = 5;
         bool restore = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -39,7 +39,7 @@ internal static class BackupBench
         }
         if (data is null)
         {
-            Console.Error.WriteLine("usage: bench backup-load --data-dir DIR [--out FILE] [--rate 50] [--clients 10] [--warmup 10] [--after 5] [--restore]");
+            Console.Error.WriteLine("usage: bench backup-load --data-dir DIR [--out FILE] [--rate 50] [--clients 10] [--warmup 20] [--after 5] [--restore]");
             return 2;
         }
         output = Path.GetFullPath(output ?? Path.Combine(Path.GetTempPath(), "dp-bench-backup.tar.gz"));
@@ -132,11 +132,12 @@ internal static class BackupBench
             }
 
             var all = samples.ToArray();
-            var before = all.Where(s => s.StartS >= 2 && s.StartS < backupStart).ToArray(); // the first 2 s: JIT and pools
+            // The 10 s before the backup: the first seconds are JIT, pools and page cache.
+            var before = all.Where(s => s.StartS >= backupStart - 10 && s.StartS < backupStart).ToArray();
             var during = all.Where(s => s.StartS >= backupStart && s.StartS < backupEnd).ToArray();
             Console.WriteLine($"papers={papers} database_bytes={dbBytes} archive_bytes={Value(backup.Out, "bytes")} backup_wall_s={backupEnd - backupStart:F1} backup_reported_s={Value(backup.Out, "seconds")}");
             Console.WriteLine($"votes_target_per_s={rate} clients={clients} sent={all.Length} failed={all.Count(s => !s.Ok)}");
-            Print("before_backup", before, backupStart - 2);
+            Print("before_backup", before, Math.Min(10, backupStart));
             Print("during_backup", during, backupEnd - backupStart);
             if (all.Any(s => !s.Ok)) return 1;
         }
@@ -154,7 +155,7 @@ internal static class BackupBench
                 var sw = Stopwatch.StartNew();
                 var r = await DailyPapersAsync("--data-dir", into, "restore", output);
                 if (r.ExitCode != 0) { Console.Error.WriteLine($"restore failed ({r.ExitCode}): {r.Err}"); return 1; }
-                Console.WriteLine($"restore_wall_s={sw.Elapsed.TotalSeconds:F1} restored_papers={Value(r.Out, "papers")} indexed={Value(r.Out, "indexed")}");
+                Console.WriteLine($"restore_wall_s={sw.Elapsed.TotalSeconds:F1} restored_papers={Value(r.Out, "papers")} indexed={Value(r.Out, "indexed")} index_s={Value(r.Out, "index_seconds")}");
             }
             finally
             {

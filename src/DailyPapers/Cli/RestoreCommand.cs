@@ -37,8 +37,10 @@ internal static class RestoreCommand
             if (!p.GetValue(skipIndex))
             {
                 // The index is derived from the database (embeddings are in it too); it is never in the archive.
+                var indexing = Stopwatch.StartNew();
                 using var index = KeywordIndex.Open(db);
                 Console.WriteLine($"indexed: {await index.CatchUpAsync(db, null, ct)}");
+                Console.WriteLine($"index_seconds: {indexing.Elapsed.TotalSeconds:F1}");
             }
             Console.WriteLine($"seconds: {sw.Elapsed.TotalSeconds:F1}");
             return 0;

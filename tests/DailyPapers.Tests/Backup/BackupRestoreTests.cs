@@ -262,6 +262,22 @@ public sealed class BackupRestoreTests
         Directory.Delete(work, true);
     }
 
+    [Fact]
+    public async Task WithoutPgDumpAPostgresBackupSaysWhereTheProcedureIsAndExits4()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Postgres);
+        var work = TestEnv.NewTempDir("dp-backup");
+        var empty = Directory.CreateDirectory(Path.Combine(work, "bin")).FullName;
+        // PATH only reaches the child: dotnet itself is found by this process.
+        var run = await RunAsync(work, new Dictionary<string, string?> { ["PATH"] = empty, ["DAILYPAPERS_PG_BIN"] = null },
+            "dotnet", Dll, "--data-dir", db.DataDir, "--database", db.Settings.ConnectionString, "backup", "--out", "pg.tar.gz");
+        Assert.Equal(BackupException.ToolFailed, run.ExitCode);
+        Assert.Contains("pg_dump was not found", run.Err);
+        Assert.Contains("docs/operations.md", run.Err);
+        Assert.Equal([empty], Directory.GetFileSystemEntries(work)); // no archive, no partial folder
+        Directory.Delete(work, true);
+    }
+
     private static BackupManifest ReadManifest(string archive)
     {
         using var tar = new TarReader(new GZipStream(File.OpenRead(archive), CompressionMode.Decompress));

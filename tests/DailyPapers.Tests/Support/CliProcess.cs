@@ -14,12 +14,17 @@ public static class CliProcess
     public static Task<Run> DailyPapersAsync(string workingDir, params string[] args) => RunAsync(workingDir, "dotnet", [Dll, .. args]);
 
     /// <summary>Runs <paramref name="program"/> in <paramref name="workingDir"/> with no data-dir or database settings in its environment.</summary>
-    public static async Task<Run> RunAsync(string workingDir, string program, params string[] args)
+    public static Task<Run> RunAsync(string workingDir, string program, params string[] args) => RunAsync(workingDir, null, program, args);
+
+    /// <summary>As <see cref="RunAsync(string, string, string[])"/>, with <paramref name="environment"/> set (null values removed).</summary>
+    public static async Task<Run> RunAsync(string workingDir, IReadOnlyDictionary<string, string?>? environment, string program, params string[] args)
     {
         var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("DAILYPAPERS_DATA_DIR");
         psi.Environment.Remove("DAILYPAPERS_DATABASE");
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -135,7 +135,7 @@ internal static class BackupBench
             // The 10 s before the backup: the first seconds are JIT, pools and page cache.
             var before = all.Where(s => s.StartS >= backupStart - 10 && s.StartS < backupStart).ToArray();
             var during = all.Where(s => s.StartS >= backupStart && s.StartS < backupEnd).ToArray();
-            Console.WriteLine($"papers={papers} database_bytes={dbBytes} archive_bytes={Value(backup.Out, "bytes")} backup_wall_s={backupEnd - backupStart:F1} backup_reported_s={Value(backup.Out, "seconds")}");
+            Console.WriteLine($"papers={papers} database_bytes={dbBytes} archive_bytes={Value(backup.Out, "bytes")} backup_wall_s={backupEnd - backupStart:F1} backup_reported_s={Value(backup.Out, "seconds")} copy_s={Value(backup.Out, "copy_seconds")}");
             Console.WriteLine($"votes_target_per_s={rate} clients={clients} sent={all.Length} failed={all.Count(s => !s.Ok)}");
             Print("before_backup", before, Math.Min(10, backupStart));
             Print("during_backup", during, backupEnd - backupStart);

@@ -12,7 +12,8 @@ using Npgsql;
 namespace DailyPapers.Backup;
 
 /// <summary>What a backup wrote.</summary>
-public sealed record BackupResult(string Path, BackupManifest Manifest, long Bytes, TimeSpan Elapsed);
+/// <param name="CopyElapsed">The database copy alone (VACUUM INTO or pg_dump), the rest being hashing and compression.</param>
+public sealed record BackupResult(string Path, BackupManifest Manifest, long Bytes, TimeSpan Elapsed, TimeSpan CopyElapsed);
 
 /// <summary>
 /// <c>dailypapers backup</c>: a consistent copy of a running instance in one <c>.tar.gz</c>: the database, the
@@ -42,7 +43,7 @@ public static class InstanceBackup
         if (db.SqlitePath is { } live && Path.GetFullPath(live) == outFile) throw new BackupException($"{outFile} is the database itself");
 
         var work = Path.Combine(outDir, $".{Path.GetFileName(outFile)}.{Guid.NewGuid():N}.partial");
-        Directory.CreateDirectory(work);
+        CreatePrivateDirectory(work); // the database copy and the keys pass through it, perhaps in a shared folder
         try
         {
             var files = new List<(string Entry, string Source)>();
@@ -62,6 +63,7 @@ public static class InstanceBackup
                 files.Add((PostgresEntry, dump));
                 engine = "postgres";
             }
+            var copied = sw.Elapsed;
             files.AddRange(KeyFiles(db.DataDir));
 
             var listed = new List<BackupFile>();
@@ -95,7 +97,7 @@ public static class InstanceBackup
                 fs.Flush(flushToDisk: true);
             }
             File.Move(archive, outFile, overwrite);
-            return new BackupResult(outFile, manifest, new FileInfo(outFile).Length, sw.Elapsed);
+            return new BackupResult(outFile, manifest, new FileInfo(outFile).Length, sw.Elapsed, copied);
         }
         finally
         {
@@ -197,6 +199,13 @@ public static class InstanceBackup
     {
         await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(fs, ct));
+    }
+
+    /// <summary>A folder only its owner can enter.</summary>
+    internal static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public static string AppVersion =>

@@ -36,7 +36,7 @@ public static partial class InstanceRestore
         var parent = Path.GetDirectoryName(target) ?? throw new BackupException($"cannot restore into {target}");
         Directory.CreateDirectory(parent);
         var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.restore-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
+        InstanceBackup.CreatePrivateDirectory(staging);
         try
         {
             var manifest = await UnpackAsync(archivePath, staging, ct);

@@ -31,6 +31,7 @@ internal static class BackupCommand
             Console.WriteLine($"rows: {m.Counts.Values.Sum()}");
             Console.WriteLine($"key_files: {m.Files.Count - 1}");
             Console.WriteLine($"bytes: {result.Bytes}");
+            Console.WriteLine($"copy_seconds: {result.CopyElapsed.TotalSeconds:F1}");
             Console.WriteLine($"seconds: {result.Elapsed.TotalSeconds:F1}");
             return 0;
         });

@@ -16,7 +16,7 @@ public sealed class VoteModel(VoteToggle votes) : PageModel
     public async Task<IActionResult> OnPostAsync(string id, [FromForm] string? returnUrl, [FromForm] bool? on, CancellationToken ct)
     {
         if (!ArxivId.TryParse(id, out var arxivId, out var error)) return BadRequest(error);
-        var state = await votes.SetAsync(CommunitySetup.UserIdOf(HttpContext), arxivId.BaseId, on, ct);
+        var state = await votes.SetAsync(CommunitySetup.UserIdOf(HttpContext), arxivId, on, ct);
         if (state is null) return NotFound();
         var back = AccountPage.SafeReturn(returnUrl ?? "/papers/" + state.ArxivId);
         if (Request.Headers.ContainsKey("HX-Request"))

@@ -18,11 +18,11 @@ public sealed class PaperModel(AppDbContext db, PaperSearch search) : PageModel
     {
         if (!ArxivId.TryParse(id, out var arxivId, out var error))
             return this.ShowProblem(Problem = ProblemView.BadRequest(error));
-        Paper = await db.Papers.AsSplitQuery()
+        Paper = await db.Papers.Named(arxivId).AsSplitQuery()
             .Include(p => p.Versions).Include(p => p.CategoryList)
-            .FirstOrDefaultAsync(p => p.ArxivId == arxivId.BaseId, ct);
+            .FirstOrDefaultAsync(ct);
         if (Paper is null)
-            return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here. It may not have been imported or harvested yet."));
+            return this.ShowProblem(Problem = ProblemView.NotFound(PaperLookup.NotHere(arxivId) + " It may not have been imported or harvested yet."));
         Similar = await search.SimilarAsync(Paper.Id, 5, ct);
         return Page();
     }

@@ -11,7 +11,8 @@ namespace DailyPapers.Pages.Community;
 [Authorize]
 public sealed class VoteModel(VoteToggle votes) : PageModel
 {
-    public IActionResult OnGet(string id) => Redirect("/papers/" + Uri.EscapeDataString(id));
+    /// <summary>A vote link opened in the browser leads to the paper; anything but an arXiv id leads nowhere.</summary>
+    public IActionResult OnGet(string? id) => ArxivId.TryParse(id, out var arxivId) ? Redirect("/papers/" + arxivId) : NotFound();
 
     public async Task<IActionResult> OnPostAsync(string id, [FromForm] string? returnUrl, [FromForm] bool? on, CancellationToken ct)
     {

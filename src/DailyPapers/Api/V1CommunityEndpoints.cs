@@ -135,14 +135,14 @@ public static class V1CommunityEndpoints
     internal static async Task<Results<Ok<V1Vote>, ProblemHttpResult>> GetVote(string id, ClaimsPrincipal user, VoteToggle votes, CancellationToken ct)
     {
         if (!TryParseId(id, out var arxivId, out var bad)) return bad;
-        var state = await votes.GetAsync(UserId(user), arxivId.BaseId, ct);
+        var state = await votes.GetAsync(UserId(user), arxivId, ct);
         return state is null ? NoPaper(arxivId) : TypedResults.Ok(new V1Vote(state.ArxivId, state.Voted, state.Upvotes));
     }
 
     private static async Task<Results<Ok<V1Vote>, ProblemHttpResult>> SetVote(string id, ClaimsPrincipal user, VoteToggle votes, bool on, CancellationToken ct)
     {
         if (!TryParseId(id, out var arxivId, out var bad)) return bad;
-        var state = await votes.SetAsync(UserId(user), arxivId.BaseId, on, ct);
+        var state = await votes.SetAsync(UserId(user), arxivId, on, ct);
         return state is null ? NoPaper(arxivId) : TypedResults.Ok(new V1Vote(state.ArxivId, state.Voted, state.Upvotes));
     }
 
@@ -195,7 +195,7 @@ public static class V1CommunityEndpoints
     private static async Task<(PaperRef? Paper, ProblemHttpResult? Problem)> FindPaperAsync(AppDbContext db, string id, CancellationToken ct)
     {
         if (!TryParseId(id, out var arxivId, out var bad)) return (null, bad);
-        var paper = await db.Papers.Where(p => p.ArxivId == arxivId.BaseId).Select(p => new PaperRef(p.Id, p.ArxivId)).FirstOrDefaultAsync(ct);
+        var paper = await db.Papers.Named(arxivId).Select(p => new PaperRef(p.Id, p.ArxivId)).FirstOrDefaultAsync(ct);
         return paper is null ? (null, NoPaper(arxivId)) : (paper, null);
     }
 
@@ -208,7 +208,7 @@ public static class V1CommunityEndpoints
         return false;
     }
 
-    private static ProblemHttpResult NoPaper(ArxivId id) => TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"There is no paper {id.BaseId} here.");
+    private static ProblemHttpResult NoPaper(ArxivId id) => TypedResults.Problem(statusCode: 404, title: "Not found", detail: PaperLookup.NotHere(id));
 
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: detail);
 

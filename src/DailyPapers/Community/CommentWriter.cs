@@ -17,14 +17,14 @@ public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache)
 {
     public async Task<(CommentOutcome Outcome, long? Id, string? Error)> PostAsync(string userId, long paperId, long? parentId, string? markdown, CancellationToken ct = default)
     {
-        if (CommentRules.Check(markdown) is { } error) return (CommentOutcome.Invalid, null, error);
+        if (CommentRules.TryRender(markdown, out var html) is { } error) return (CommentOutcome.Invalid, null, error);
         if (!await db.Papers.AnyAsync(p => p.Id == paperId, ct)) return (CommentOutcome.NotFound, null, "That paper does not exist.");
         if (parentId is { } pid && !await db.Set<Comment>().AnyAsync(c => c.Id == pid && c.PaperId == paperId && !c.Deleted, ct))
             return (CommentOutcome.NotFound, null, "The comment you replied to no longer exists.");
         var comment = new Comment
         {
             PaperId = paperId, ParentId = parentId, UserId = userId, Markdown = markdown!,
-            Html = CommentRules.Render(markdown!), CreatedAt = DateTime.UtcNow,
+            Html = html, CreatedAt = DateTime.UtcNow,
         };
         db.Add(comment);
         await db.SaveChangesAsync(ct);
@@ -35,8 +35,7 @@ public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache)
 
     public async Task<(CommentOutcome Outcome, string? Error)> EditAsync(string userId, long commentId, string? markdown, CancellationToken ct = default)
     {
-        if (CommentRules.Check(markdown) is { } error) return (CommentOutcome.Invalid, error);
-        var html = CommentRules.Render(markdown!);
+        if (CommentRules.TryRender(markdown, out var html) is { } error) return (CommentOutcome.Invalid, error);
         var now = DateTime.UtcNow;
         var n = await db.Set<Comment>().Where(c => c.Id == commentId && c.UserId == userId && !c.Deleted)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Markdown, markdown!).SetProperty(c => c.Html, html).SetProperty(c => c.EditedAt, now), ct);

@@ -67,7 +67,7 @@ public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> o
     {
         var run = await ctx.Set<DigestRun>().FirstOrDefaultAsync(r => r.Key == e.Key, ct);
         if (run is not null) return run;
-        run = new DigestRun { Key = e.Key, Frequency = e.Frequency, PeriodStart = e.Period.Start, PeriodEnd = e.Period.End, StartedAt = DateTime.UtcNow };
+        run = new DigestRun { Key = e.Key, Frequency = e.Frequency, PeriodStart = e.Period.Start, PeriodEnd = ListPeriod.Plus(e.Period.Last, 1), StartedAt = DateTime.UtcNow };
         ctx.Add(run);
         try
         {

@@ -21,17 +21,19 @@ public sealed class IndexModel(AppDbContext db, IOptions<HarvestScheduleOptions>
     public List<HarvestState> FailingHarvests { get; private set; } = [];
     public HarvestScheduleOptions Harvest => harvest.Value;
 
-    public async Task<IActionResult> OnGetAsync([FromQuery] string? cat, [FromQuery] string? view, [FromQuery] int page = 1, CancellationToken ct = default)
+    public async Task<IActionResult> OnGetAsync([FromQuery] string? cat, [FromQuery] string? view, [FromQuery] string? page, CancellationToken ct = default)
     {
         if (!ListViews.TryParse(view, out var listView))
             return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
         if (cat is not null && !Categories.IsValidCode(cat))
             return this.ShowProblem(Problem = ProblemView.BadRequest($"'{cat}' is not an arXiv category code such as cs.CL or cs."));
+        if (!PaperLists.TryParsePage(page, out var pageNo))
+            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
         // Signed-in pages are never output-cached, so the banner is not served to anyone else.
         if (User.IsInRole(Roles.Admin))
             FailingHarvests = await db.Set<HarvestState>().Where(s => s.ConsecutiveFailures > 0).OrderBy(s => s.Source).ThenBy(s => s.SetSpec).ToListAsync(ct);
         if (await PaperLists.LatestDayAsync(db, ct) is { } day)
-            List = await PaperLists.GetAsync(db, ListPeriod.Day(day), cat, page, ct: ct, view: listView);
+            List = await PaperLists.GetAsync(db, ListPeriod.Day(day), cat, pageNo, ct: ct, view: listView);
         return Page();
     }
 

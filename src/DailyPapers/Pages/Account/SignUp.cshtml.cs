@@ -2,6 +2,7 @@ using DailyPapers.Community;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Pages.Account;
@@ -36,7 +37,17 @@ public sealed class SignUpModel(UserManager<AppUser> users, AccountMail mail, IO
         else
         {
             var user = new AppUser { UserName = Email, Email = Email, DisplayName = DisplayName! };
-            var result = await users.CreateAsync(user, password!);
+            IdentityResult result;
+            try
+            {
+                result = await users.CreateAsync(user, password!);
+            }
+            catch (DbUpdateException)
+            {
+                // The same address signing up at the same moment: Identity's own check passed for both, the unique index did not.
+                if (await users.FindByEmailAsync(Email!) is null) throw;
+                result = IdentityResult.Failed(new IdentityError { Code = "DuplicateEmail" });
+            }
             if (!result.Succeeded)
             {
                 // Only a concurrent sign-up with the same address gets here; say nothing more specific than the rules.

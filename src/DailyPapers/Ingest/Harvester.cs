@@ -51,8 +51,14 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
                 case "api": await BackfillApiAsync(job, request, ct); break;
                 case "rss": await HarvestRssAsync(job, request, ct); break;
             }
-            state.LastSuccessAt = Now;
-            state.LastError = null;
+            // Only the incremental harvest is what the scheduler waits for: a back-fill or a re-harvest of one day
+            // (explicit dates) must not make it skip the next announcement.
+            if (request.Source != "oai" || request.From is null && request.Until is null)
+            {
+                state.LastSuccessAt = Now;
+                state.LastError = null;
+            }
+            // arXiv answered: the retry backoff starts over.
             state.ConsecutiveFailures = 0;
             state.NextAttemptAt = null;
         }

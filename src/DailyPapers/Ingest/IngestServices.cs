@@ -1,3 +1,4 @@
+using DailyPapers.Data;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,11 @@ public static class IngestServices
         builder.Services.AddSingleton<HarvestRunner>();
         builder.Services.AddSingleton<HarvestScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HarvestScheduler>());
+        builder.Services.AddSingleton(sp => new IngestHealth(sp.GetRequiredService<DatabaseSettings>(), sp.GetRequiredService<ArxivHttp>(),
+            sp.GetRequiredService<IOptions<HarvestScheduleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new IngestHealthScheduler(sp.GetRequiredService<IngestHealth>(), sp.GetRequiredService<HarvestLock>(),
+            sp.GetRequiredService<IOptions<HarvestScheduleOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IngestHealthScheduler>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestHealthScheduler>());
         return builder;
     }
 

@@ -139,11 +139,11 @@ public sealed class HarvestAdminTests
         Assert.DoesNotContain("Run now", form);
 
         using var req = new HttpRequestMessage(HttpMethod.Get, "admin/harvest");
-        req.Headers.Add(HarvestAdmin.HeaderName, "harvest-token-9b2e");
+        req.Headers.Add(DailyPapers.Admin.AdminAccess.HeaderName, "harvest-token-9b2e");
         var page = await (await server.Client.SendAsync(req)).Content.ReadAsStringAsync();
         Assert.Contains("Run now", page);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "admin/harvest");
-        wrong.Headers.Add(HarvestAdmin.HeaderName, "not-the-token");
+        wrong.Headers.Add(DailyPapers.Admin.AdminAccess.HeaderName, "not-the-token");
         Assert.DoesNotContain("Run now", await (await server.Client.SendAsync(wrong)).Content.ReadAsStringAsync());
     }
 }

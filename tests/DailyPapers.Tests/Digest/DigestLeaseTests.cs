@@ -80,16 +80,13 @@ public sealed class DigestLeaseTests
         var release = new TaskCompletionSource();
         sink.Accepted = _ => { first.TrySetResult(); release.Task.Wait(TimeSpan.FromSeconds(60)); };
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dailypapers.dll"));
-        foreach (var a in new[] { "digest", "send", "--date", DigestTestData.Day.ToString("yyyy-MM-dd") }) psi.ArgumentList.Add(a);
-        psi.Environment["DAILYPAPERS_DATA_DIR"] = db.DataDir;
-        psi.Environment.Remove("DAILYPAPERS_DATABASE");
-        psi.Environment["DAILYPAPERS_Mail__Host"] = "127.0.0.1";
-        psi.Environment["DAILYPAPERS_Mail__Port"] = sink.Port.ToString();
-        psi.Environment["DAILYPAPERS_Mail__Tls"] = "None";
+        var psi = CliProcess.StartInfo(db.DataDir, ["digest", "send", "--date", DigestTestData.Day.ToString("yyyy-MM-dd")], new Dictionary<string, string>
+        {
+            ["DAILYPAPERS_Mail__Host"] = "127.0.0.1", ["DAILYPAPERS_Mail__Port"] = sink.Port.ToString(), ["DAILYPAPERS_Mail__Tls"] = "None",
+        });
         using (var child = Process.Start(psi)!)
         {
+            child.StandardInput.Close();
             _ = child.StandardOutput.ReadToEndAsync();
             _ = child.StandardError.ReadToEndAsync();
             await first.Task.WaitAsync(TimeSpan.FromSeconds(60));

@@ -127,9 +127,17 @@ public static class CommunitySetup
         var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
         if (settings.TrustForwardedHeaders)
         {
+            // Only a known proxy's headers count, and only its own hop (ForwardLimit 1: the rightmost X-Forwarded-For
+            // entry, the one it appended); anyone else's X-Forwarded-For is ignored, so it can't pose as many clients.
             var fh = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-            fh.KnownIPNetworks.Clear();
-            fh.KnownProxies.Clear();
+            if (settings.KnownProxies.Length + settings.KnownNetworks.Length > 0)
+            {
+                // Configured lists replace the framework's default, loopback (127.0.0.0/8 and ::1).
+                fh.KnownIPNetworks.Clear();
+                fh.KnownProxies.Clear();
+                foreach (var p in settings.KnownProxies) fh.KnownProxies.Add(System.Net.IPAddress.Parse(p));
+                foreach (var n in settings.KnownNetworks) fh.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(n));
+            }
             app.UseForwardedHeaders(fh);
         }
         app.UseMiddleware<HostPrefixedCookies>();

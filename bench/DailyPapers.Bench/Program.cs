@@ -14,11 +14,12 @@ return args.FirstOrDefault() switch
     "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     "vector-recall" => await VectorRecallBench.RunAsync(args[1..]),
     "oai-replay" => await OaiReplayBench.RunAsync(args[1..]),
+    "tex" => TexBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex> [options]   (see docs/benchmarks.md)");
     return 2;
 }

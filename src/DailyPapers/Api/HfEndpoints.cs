@@ -11,8 +11,9 @@ namespace DailyPapers.Api;
 /// <summary>
 /// Hugging Face's papers API, so clients written for huggingface.co (e.g. huggingface_hub's list_daily_papers,
 /// list_papers, paper_info) work against this instance by changing the base URL.
-/// Sorting: "publishedAt" (the default) is newest listing day first and, within a day, most upvoted first — the order
-/// HF's recorded responses show; "trending" is most upvoted first over the period (the last 7 days without one).
+/// Sorting: "publishedAt" (the default) is newest listing day first and, within a day, best signal score first
+/// (Papers/PaperSignals) — the order HF's recorded responses show; "trending" is best score first over the period
+/// (the last 7 days without one). Like HF, the list is curated by default (?view=all for every paper).
 /// </summary>
 public static class HfEndpoints
 {
@@ -29,7 +30,7 @@ public static class HfEndpoints
         g.MapGet("/daily_papers", DailyPapers)
             .CacheOutput(CachePolicies.Lists) // the same short-lived cache as the HTML lists it mirrors
             .WithSummary("Daily papers, as huggingface.co/api/daily_papers")
-            .WithDescription("Filters: date=YYYY-MM-DD, week=YYYY-Www (ISO week, Monday–Sunday), month=YYYY-MM (at most one), submitter. Paging: p (from 0), limit (1–100, default 50); a Link header with rel=\"next\" names the next page.");
+            .WithDescription("Filters: date=YYYY-MM-DD, week=YYYY-Www (ISO week, Monday–Sunday), month=YYYY-MM (at most one), submitter; view=curated (the default: papers with a community signal, or all when the period has none) or view=all (every new paper). Paging: p (from 0), limit (1–100, default 50); a Link header with rel=\"next\" names the next page.");
         g.MapGet("/papers/search", Search)
             .WithSummary("Search papers, as huggingface.co/api/papers/search (q ≤ 250 characters, limit ≤ 120)");
         g.MapGet("/papers/{**arxivId}", PaperInfo)
@@ -40,8 +41,9 @@ public static class HfEndpoints
     private static JsonHttpResult<HfError> Error(string message, int status = 400) => TypedResults.Json(new HfError(message), statusCode: status);
 
     internal static async Task<Results<Ok<List<HfDailyPaper>>, JsonHttpResult<HfError>>> DailyPapers(
-        HttpContext ctx, AppDbContext db, string? p, string? limit, string? sort, string? date, string? week, string? month, string? submitter, CancellationToken ct)
+        HttpContext ctx, AppDbContext db, string? p, string? limit, string? sort, string? date, string? week, string? month, string? submitter, string? view, CancellationToken ct)
     {
+        if (!ListViews.TryParse(view, out var listView)) return Error(ListViews.Error);
         if (!TryInt(p, 0, 0, 1_000_000, out var page)) return Error($"'p' must be a page number from 0, not '{p}'.");
         if (!TryInt(limit, DefaultLimit, 1, MaxLimit, out var size)) return Error($"'limit' must be between 1 and {MaxLimit}, not '{limit}'.");
         if (sort is not (null or "publishedAt" or "trending")) return Error($"'sort' must be 'publishedAt' or 'trending', not '{sort}'.");
@@ -58,7 +60,11 @@ public static class HfEndpoints
             period = new ListPeriod(PeriodKind.Day, latest.AddDays(1 - TrendingDays), latest.AddDays(1));
 
         var q = period is null ? db.Papers : PaperLists.InPeriod(db, period, null);
-        if (submitter is not null) q = q.Where(x => x.Submitter == submitter);
+        // The same submitter the entries show (submittedOnDailyBy): a member's display name, else the curated source's handle.
+        if (submitter is not null)
+            q = q.Where(x => db.Set<Community.Submission>().Any(s => s.PaperId == x.Id && db.Users.Any(u => u.Id == s.UserId && u.DisplayName == submitter))
+                || (!x.Submitted && x.HfSubmitter == submitter));
+        if (submitter is null) (q, _) = await PaperLists.InViewAsync(q, listView, ct);
         var ordered = sort == "trending" ? q.Ranked() : q.NewestDayFirst();
         // One extra row tells whether a next page exists without counting the whole period.
         var items = await ListItems.LoadAsync(db, ordered.Skip(page * size), size + 1, ct);

@@ -8,8 +8,10 @@ namespace DailyPapers.Api;
 
 // Wire shapes of Hugging Face's papers API, as recorded in shared/data/fixtures/hf-api (2024–2026).
 // Fields HF sends only sometimes (ai_summary, ai_keywords, githubRepo, githubStars, projectPage, organization,
-// mediaUrls) are fields this instance has no data for: they are omitted, exactly as HF omits them when it has none,
-// so a client never sees a null where HF's type is a string or a list. Fields HF always sends are always sent.
+// submittedOnDailyBy, submittedBy) are sent when this instance has them (imported from HF's history or, for the
+// submitter, a member's submission) and omitted otherwise, exactly as HF omits them, so a client never sees a null
+// where HF's type is a string, an object or a list. Fields HF always sends are always sent. "upvotes" and
+// "numComments" are this instance's own plus the imported ones; /api/v1 gives them apart.
 
 /// <summary>An entry of <c>GET /api/daily_papers</c> and <c>GET /api/papers/search</c>.</summary>
 public sealed record HfDailyPaper(
@@ -19,7 +21,8 @@ public sealed record HfDailyPaper(
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("thumbnail")] string Thumbnail,
     [property: JsonPropertyName("numComments")] int NumComments,
-    [property: JsonPropertyName("submittedBy")] HfUser SubmittedBy,
+    [property: JsonPropertyName("submittedBy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HfUser? SubmittedBy,
+    [property: JsonPropertyName("organization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HfOrganization? Organization,
     [property: JsonPropertyName("isAuthorParticipating")] bool IsAuthorParticipating);
 
 /// <summary>The paper object: nested in a daily entry, and flat from <c>GET /api/papers/{id}</c>.</summary>
@@ -29,10 +32,23 @@ public sealed record HfPaper(
     [property: JsonPropertyName("publishedAt")] string PublishedAt,
     [property: JsonPropertyName("submittedOnDailyAt")] string SubmittedOnDailyAt,
     [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("submittedOnDailyBy")] HfSubmitter SubmittedOnDailyBy,
+    [property: JsonPropertyName("submittedOnDailyBy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HfSubmitter? SubmittedOnDailyBy,
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("upvotes")] int Upvotes,
-    [property: JsonPropertyName("discussionId")] string DiscussionId);
+    [property: JsonPropertyName("discussionId")] string DiscussionId,
+    [property: JsonPropertyName("projectPage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProjectPage = null,
+    [property: JsonPropertyName("githubRepo"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? GithubRepo = null,
+    [property: JsonPropertyName("ai_summary"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AiSummary = null,
+    [property: JsonPropertyName("ai_keywords"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? AiKeywords = null,
+    [property: JsonPropertyName("githubStars"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? GithubStars = null,
+    [property: JsonPropertyName("organization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HfOrganization? Organization = null);
+
+/// <summary>An organisation, as HF nests it in a paper and an entry.</summary>
+public sealed record HfOrganization(
+    [property: JsonPropertyName("_id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("fullname")] string Fullname,
+    [property: JsonPropertyName("avatar")] string Avatar);
 
 public sealed record HfAuthor(
     [property: JsonPropertyName("_id")] string Id,
@@ -68,31 +84,29 @@ public sealed record HfError([property: JsonPropertyName("error")] string Error)
 
 public static class HfMapping
 {
-    /// <summary>Who "submitted" a paper that came from arXiv's own listing rather than a person.</summary>
-    public const string ArxivHandle = "arxiv";
-
     public static HfDailyPaper Entry(ListItem s, string site)
     {
         var paper = Paper(s, site);
-        var (handle, fullname) = Who(s.Submitter);
-        var user = new HfUser(ObjectId("user:" + handle), site + "/img/avatar.svg", fullname, handle, "user",
-            false, false, false, false, 0, false);
-        return new HfDailyPaper(paper, paper.PublishedAt, s.Title, s.Abstract, site + "/img/paper.svg", s.CommentCount, user, false);
+        HfUser? user = s.DailySubmitter is { } handle
+            ? new HfUser(ObjectId("user:" + handle), site + "/img/avatar.svg", handle, handle, "user", false, false, false, false, 0, false)
+            : null;
+        return new HfDailyPaper(paper, paper.PublishedAt, s.Title, s.Abstract, site + "/img/paper.svg",
+            s.CommentCount + s.Signals.HfComments, user, paper.Organization, false);
     }
 
     public static HfPaper Paper(ListItem s, string site)
     {
-        var (handle, fullname) = Who(s.Submitter);
+        var g = s.Signals;
         var authors = s.Authors.Select((a, i) => new HfAuthor(AuthorId(s.Id, i), a, false)).ToList();
+        HfSubmitter? by = s.DailySubmitter is { } handle
+            ? new HfSubmitter(ObjectId("user:" + handle), site + "/img/avatar.svg", false, handle, handle, "user", handle)
+            : null;
+        HfOrganization? org = g.Organization is { } o ? new HfOrganization(ObjectId("org:" + o), o, g.OrganizationName ?? o, site + "/img/avatar.svg") : null;
         return new HfPaper(s.ArxivId, authors, Date(s.FirstSubmittedAt),
-            Date(s.ListingDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)), s.Title,
-            new HfSubmitter(ObjectId("user:" + handle), site + "/img/avatar.svg", false, fullname, handle, "user", handle),
-            s.Abstract, s.Upvotes, s.Id.ToString("x24", CultureInfo.InvariantCulture));
+            Date(s.ListingDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)), s.Title, by,
+            s.Abstract, s.Upvotes + g.HfUpvotes, s.Id.ToString("x24", CultureInfo.InvariantCulture),
+            g.ProjectPage, g.GithubRepo, g.AiSummary, g.AiKeywords.Count > 0 ? g.AiKeywords : null, g.GithubStars, org);
     }
-
-    // TODO(community): when submissions carry an account, use its handle and display name here.
-    private static (string Handle, string Fullname) Who(string? submitter) =>
-        string.IsNullOrWhiteSpace(submitter) ? (ArxivHandle, "arXiv") : (submitter, submitter);
 
     /// <summary>HF timestamps: UTC with milliseconds, e.g. 2025-05-30T17:59:01.000Z.</summary>
     public static string Date(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -70,6 +70,7 @@ public static class CommunitySetup
         services.AddScoped<VoteToggle>();
         if (db.Provider == DatabaseProvider.Sqlite) services.AddSingleton<SqliteVoteWriter>();
         services.AddScoped<CardExtras>();
+        services.AddScoped<Featuring>();
         services.AddScoped<CommentWriter>();
         services.AddScoped<Submissions>();
         return builder;

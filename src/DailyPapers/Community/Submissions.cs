@@ -68,6 +68,8 @@ public sealed class Submissions(AppDbContext db, PaperUpsert upsert, ArxivApiCli
             return new(SubmissionOutcome.Duplicate, record.ArxivId, $"{record.ArxivId} is already here.");
         }
         db.ChangeTracker.Clear();
+        // The signal the curated list and the ranking read (Papers/PaperSignals).
+        await db.Papers.Where(p => p.Id == paperId).ExecuteUpdateAsync(u => u.SetProperty(p => p.Submitted, true), ct);
         await cache.EvictByTagAsync(CachePolicies.PapersTag, ct);
         return new(SubmissionOutcome.Added, record.ArxivId, $"{record.ArxivId} is on today's list.");
     }

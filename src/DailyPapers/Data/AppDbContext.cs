@@ -30,6 +30,11 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             e.HasIndex(p => p.Sequence);
             e.Property(p => p.ArxivId).HasMaxLength(64);
             e.Property(p => p.PrimaryCategory).HasMaxLength(32);
+            e.Property(p => p.HfSubmitter).HasMaxLength(100);
+            e.Property(p => p.GithubRepo).HasMaxLength(500);
+            e.Property(p => p.ProjectPage).HasMaxLength(500);
+            e.Property(p => p.Organization).HasMaxLength(200);
+            e.Property(p => p.OrganizationName).HasMaxLength(200);
             e.HasMany(p => p.Versions).WithOne().HasForeignKey(v => v.PaperId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(p => p.AuthorList).WithOne().HasForeignKey(a => a.PaperId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(p => p.CategoryList).WithOne().HasForeignKey(c => c.PaperId).OnDelete(DeleteBehavior.Cascade);

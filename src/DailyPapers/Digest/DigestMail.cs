@@ -50,6 +50,11 @@ public sealed class DigestMail
     public string MessageId(DigestEdition edition, long subscriptionId) =>
         $"digest.{edition.Key.Replace(':', '.')}.{subscriptionId.ToString(CultureInfo.InvariantCulture)}@{_links.Host}";
 
+    /// <summary>"3 upvotes", or "3 upvotes · 250 on Hugging Face" when imported votes exist (kept apart, as on the site).</summary>
+    public static string Votes(PaperCard p) =>
+        p.Upvotes.ToString(CultureInfo.InvariantCulture) + (p.Upvotes == 1 ? " upvote" : " upvotes")
+        + (p.HfUpvotes > 0 ? " · " + p.HfUpvotes.ToString(CultureInfo.InvariantCulture) + " on Hugging Face" : "");
+
     public static string Subject(DigestEdition e)
     {
         var when = e.Frequency == DigestFrequency.Weekly ? e.Period.Title : e.Period.Start.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
@@ -123,9 +128,18 @@ public sealed class DigestMail
     private string Text(DigestEdition e, IReadOnlyList<DigestPaper> matches, string unsubscribe, string preferences)
     {
         var sb = new StringBuilder();
-        sb.Append("Trending papers · ").Append(e.Period.Title).Append("\n\n");
         int n = 1;
-        foreach (var p in e.Top) AppendText(sb, p, n++, null);
+        var (trending, newest) = (e.Trending, e.Newest);
+        if (trending.Count > 0)
+        {
+            sb.Append("Trending papers · ").Append(e.Period.Title).Append("\n\n");
+            foreach (var p in trending) AppendText(sb, p, n++, null);
+        }
+        if (newest.Count > 0)
+        {
+            sb.Append(trending.Count > 0 ? "Also new" : "Newest papers · " + e.Period.Title).Append("\n\n");
+            foreach (var p in newest) AppendText(sb, p, n++, null);
+        }
         if (e.Top.Count == 0) sb.Append("No papers were listed in this period.\n\n");
         if (matches.Count > 0)
         {
@@ -164,7 +178,7 @@ public sealed class DigestMail
     {
         sb.Append(TexText.ToPlain(p.Title)).Append('\n');
         sb.Append("   ").Append(Authors(p.Authors)).Append('\n');
-        sb.Append("   ").Append(p.Upvotes).Append(p.Upvotes == 1 ? " upvote" : " upvotes");
+        sb.Append("   ").Append(Votes(p));
         if (reason is not null) sb.Append(" · matches ").Append(reason);
         sb.Append('\n');
         sb.Append("   ").Append(PaperCard.Snip(TexText.ToPlain(p.Abstract), 280)).Append('\n');
@@ -177,11 +191,22 @@ public sealed class DigestMail
         var sb = new StringBuilder(8192);
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>")
           .Append(Enc(Subject(e))).Append("</title></head><body style=\"margin:0;padding:16px;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328;max-width:680px\">");
-        sb.Append("<h1 style=\"font-size:20px\">Trending papers · ").Append(Enc(e.Period.Title)).Append("</h1>");
+        var (trending, newest) = (e.Trending, e.Newest);
+        sb.Append("<h1 style=\"font-size:20px\">").Append(trending.Count > 0 || newest.Count == 0 ? "Trending papers · " : "Newest papers · ").Append(Enc(e.Period.Title)).Append("</h1>");
         if (e.Top.Count == 0) sb.Append("<p>No papers were listed in this period.</p>");
-        sb.Append("<ol style=\"padding-left:20px\">");
-        foreach (var p in e.Top) AppendHtml(sb, p, null);
-        sb.Append("</ol>");
+        if (trending.Count > 0)
+        {
+            sb.Append("<ol style=\"padding-left:20px\">");
+            foreach (var p in trending) AppendHtml(sb, p, null);
+            sb.Append("</ol>");
+        }
+        if (newest.Count > 0)
+        {
+            if (trending.Count > 0) sb.Append("<h2 style=\"font-size:17px\">Also new</h2>");
+            sb.Append("<ol style=\"padding-left:20px\"").Append(trending.Count > 0 ? $" start=\"{trending.Count + 1}\"" : "").Append('>');
+            foreach (var p in newest) AppendHtml(sb, p, null);
+            sb.Append("</ol>");
+        }
         if (matches.Count > 0)
         {
             sb.Append("<h2 style=\"font-size:17px\">Matching your interests</h2><ol style=\"padding-left:20px\">");
@@ -200,7 +225,7 @@ public sealed class DigestMail
     {
         sb.Append("<li style=\"margin-bottom:14px\"><a style=\"font-weight:600;font-size:15px\" href=\"").Append(Enc(_links.PaperUrl(p.ArxivId))).Append("\">")
           .Append(Enc(TexText.ToPlain(p.Title))).Append("</a><br><span style=\"color:#59636e;font-size:13px\">")
-          .Append(Enc(Authors(p.Authors))).Append(" · ").Append(p.Upvotes).Append(p.Upvotes == 1 ? " upvote" : " upvotes");
+          .Append(Enc(Authors(p.Authors))).Append(" · ").Append(Enc(Votes(p)));
         if (reason is not null) sb.Append(" · matches ").Append(Enc(reason));
         sb.Append("</span><br><span style=\"font-size:14px\">").Append(Enc(PaperCard.Snip(TexText.ToPlain(p.Abstract), 280))).Append("</span></li>");
     }

@@ -10,6 +10,12 @@ public sealed record DigestPaper(PaperCard Card, string? Reason);
 /// <summary>One edition: a frequency, a period and its top papers; the same for every subscriber.</summary>
 public sealed record DigestEdition(DigestFrequency Frequency, ListPeriod Period, IReadOnlyList<PaperCard> Top)
 {
+    /// <summary>The leading papers with a community signal: only these are called trending.</summary>
+    public IReadOnlyList<PaperCard> Trending => Top.TakeWhile(c => c.HasSignal).ToList();
+
+    /// <summary>The papers after those: the period's newest, which nobody has picked yet.</summary>
+    public IReadOnlyList<PaperCard> Newest => Top.SkipWhile(c => c.HasSignal).ToList();
+
     /// <summary>"daily:2019-12-02" or "weekly:2019-W49": names the edition in the run table and in Message-IDs.</summary>
     public string Key => $"{Frequency.ToString().ToLowerInvariant()}:{Period.Value}";
 
@@ -22,9 +28,21 @@ public static class DigestPapers
 {
     public const int MaxPreferenceItems = 10;
 
-    /// <summary>The trending papers of the period (the community's trending score): the one place the digest ranks papers.</summary>
-    public static Task<List<PaperCard>> TrendingAsync(AppDbContext db, ListPeriod period, int count, CancellationToken ct = default) =>
-        Community.Trending.TopOfPeriodAsync(db, period, count, ct);
+    /// <summary>
+    /// The period's top papers: those with a signal by the trending score (the one place the digest ranks papers),
+    /// then, when fewer than <paramref name="count"/> have one, the newest of the rest, which the mail calls "newest".
+    /// </summary>
+    public static async Task<List<PaperCard>> TrendingAsync(AppDbContext db, ListPeriod period, int count, CancellationToken ct = default)
+    {
+        var top = await Community.Trending.TopOfPeriodAsync(db, period, count, ct);
+        if (top.Count < count)
+        {
+            var ids = top.ConvertAll(c => c.Id);
+            top.AddRange(await PaperLists.InPeriod(db, period, null).Where(p => !ids.Contains(p.Id))
+                .OrderByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id).Take(count - top.Count).Cards().ToListAsync(ct));
+        }
+        return top;
+    }
 
     public static async Task<DigestEdition> EditionAsync(AppDbContext db, DigestFrequency frequency, DateOnly date, int top, CancellationToken ct = default)
     {
@@ -59,7 +77,7 @@ public static class DigestPapers
             await Add(q, "“" + query + "”");
         }
         return found.Values
-            .OrderByDescending(p => p.Card.Upvotes).ThenByDescending(p => p.Card.FirstSubmittedAt).ThenByDescending(p => p.Card.Id)
+            .OrderByDescending(p => p.Card.Score).ThenByDescending(p => p.Card.FirstSubmittedAt).ThenByDescending(p => p.Card.Id)
             .Take(count).ToList();
     }
 

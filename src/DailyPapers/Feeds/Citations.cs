@@ -1,3 +1,4 @@
+using DailyPapers.Papers;
 using System.Globalization;
 using System.Text;
 
@@ -17,8 +18,8 @@ public static class Citations
             if (sb.Length > 0) sb.Append('\n');
             // Keys must be unique and stable; the arXiv id is both ('/' of old-style ids is not safe in every BibTeX tool).
             sb.Append("@misc{arXiv:").Append(i.ArxivId.Replace('/', '_')).Append(",\n");
-            Field(sb, "title", i.Title);
-            if (i.Authors.Count > 0) Field(sb, "author", string.Join(" and ", i.Authors));
+            Field(sb, "title", PaperText.Text(i.Title));
+            if (i.Authors.Count > 0) Field(sb, "author", string.Join(" and ", i.Authors.Select(PaperText.Text)));
             Field(sb, "year", i.FirstSubmittedAt.Year.ToString(CultureInfo.InvariantCulture));
             Field(sb, "month", i.FirstSubmittedAt.ToString("MMM", CultureInfo.InvariantCulture).ToLowerInvariant(), raw: true);
             Field(sb, "eprint", i.ArxivId);
@@ -27,7 +28,7 @@ public static class Citations
             if (i.Doi is not null) Field(sb, "doi", i.Doi);
             if (i.JournalRef is not null) Field(sb, "note", i.JournalRef);
             Field(sb, "url", $"https://arxiv.org/abs/{i.ArxivId}");
-            Field(sb, "abstract", i.Abstract);
+            Field(sb, "abstract", PaperText.Text(i.Abstract));
             sb.Length -= 2; // the last field's ",\n"
             sb.Append("\n}\n");
         }
@@ -41,11 +42,11 @@ public static class Citations
         {
             // UNPB (unpublished work) is how reference managers file a preprint; a journal reference makes it JOUR.
             Tag(sb, "TY", i.JournalRef is null ? "UNPB" : "JOUR");
-            Tag(sb, "TI", i.Title);
-            foreach (var a in i.Authors) Tag(sb, "AU", a);
+            Tag(sb, "TI", PaperText.Text(i.Title));
+            foreach (var a in i.Authors) Tag(sb, "AU", PaperText.Text(a));
             Tag(sb, "PY", i.FirstSubmittedAt.Year.ToString(CultureInfo.InvariantCulture));
             Tag(sb, "DA", i.FirstSubmittedAt.ToString("yyyy'/'MM'/'dd'/'", CultureInfo.InvariantCulture));
-            Tag(sb, "AB", i.Abstract);
+            Tag(sb, "AB", PaperText.Text(i.Abstract));
             foreach (var c in i.Categories) Tag(sb, "KW", c);
             if (i.JournalRef is not null) Tag(sb, "JO", i.JournalRef);
             if (i.Doi is not null) Tag(sb, "DO", i.Doi);

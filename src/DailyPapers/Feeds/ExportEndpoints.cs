@@ -27,17 +27,20 @@ public static class ExportEndpoints
             PaperExport(db, ctx, archive + "/" + id, format, ct))
             .WithSummary("An old-style arXiv id (archive/number) as BibTeX, RIS or Markdown");
         g.MapMethods("/{segment:regex(^(date|week|month)$)}/{value}.{format:regex(^(bib|ris)$)}", FeedEndpoints.GetHead,
-            async (string segment, string value, string format, string? cat, AppDbContext db, HttpContext ctx, CancellationToken ct) =>
+            async (string segment, string value, string format, string? cat, string? view, AppDbContext db, HttpContext ctx, CancellationToken ct) =>
             {
                 if (cat is not null && !Categories.IsValidCode(cat))
                     return Results.Problem(statusCode: 400, title: "Invalid category", detail: $"'{cat}' is not an arXiv category code such as cs.CL or cs.");
+                if (!ListViews.TryParse(view, out var listView))
+                    return Results.Problem(statusCode: 400, title: "Invalid view", detail: ListViews.Error);
                 if (!ListPeriod.TryParse(segment, value, out var period, out var error))
                     return Results.Problem(statusCode: 400, title: "Invalid period", detail: error);
-                var items = await ListItems.LoadAsync(db, PaperLists.InPeriod(db, period, cat).Ranked(), MaxListItems, ct);
+                var (papers, _) = await PaperLists.InViewAsync(PaperLists.InPeriod(db, period, cat), listView, ct);
+                var items = await ListItems.LoadAsync(db, papers.Ranked(), MaxListItems, ct);
                 var name = $"papers-{period.Value}{(cat is null ? "" : "-" + cat)}.{format}";
                 return Write(ctx, items, format, name);
             })
-            .WithSummary("A day, week or month list as BibTeX or RIS, most upvoted first");
+            .WithSummary("A day, week or month list as BibTeX or RIS, best first (curated, or every paper with view=all)");
         return app;
     }
 
@@ -72,12 +75,12 @@ public static class ExportEndpoints
     public static string Markdown(ListItem p, string site)
     {
         var sb = new StringBuilder();
-        sb.Append("# ").Append(p.Title).Append("\n\n");
-        if (p.Authors.Count > 0) sb.Append("**Authors:** ").AppendJoin(", ", p.Authors).Append("\n\n");
+        sb.Append("# ").Append(PaperText.Text(p.Title)).Append("\n\n");
+        if (p.Authors.Count > 0) sb.Append("**Authors:** ").AppendJoin(", ", p.Authors.Select(PaperText.Text)).Append("\n\n");
         sb.Append("**arXiv:** ").Append(p.ArxivId).Append(" (v").Append(p.LatestVersion).Append(") · **Categories:** ").AppendJoin(", ", p.Categories).Append("\n\n");
         sb.Append("**Published:** ").Append(p.FirstSubmittedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
           .Append(" · **Listed:** ").Append(p.ListingDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("\n\n");
-        sb.Append("## Abstract\n\n").Append(p.Abstract).Append("\n\n");
+        sb.Append("## Abstract\n\n").Append(PaperText.Text(p.Abstract)).Append("\n\n");
         sb.Append("## Links\n\n");
         sb.Append("- arXiv: https://arxiv.org/abs/").Append(p.ArxivId).Append('\n');
         sb.Append("- PDF: https://arxiv.org/pdf/").Append(p.ArxivId).Append('\n');
@@ -94,6 +97,10 @@ public static class ExportLinks
 {
     public static string Bib(PaperList list) => Link(list, "bib");
     public static string Ris(PaperList list) => Link(list, "ris");
-    private static string Link(PaperList list, string ext) =>
-        $"{list.Period.Path}.{ext}" + (list.Category is null ? "" : "?cat=" + Uri.EscapeDataString(list.Category));
+    private static string Link(PaperList list, string ext)
+    {
+        var href = PaperList.Href(list.Period, list.View, list.Category, 1);
+        int q = href.IndexOf('?');
+        return q < 0 ? $"{href}.{ext}" : $"{href[..q]}.{ext}{href[q..]}";
+    }
 }

@@ -43,7 +43,7 @@ public static class FeedEndpoints
         var site = SiteUrl(ctx);
         var channel = new FeedChannel(
             Title: "DailyPapers: trending",
-            Description: "Papers rising on DailyPapers: upvotes and comments, decayed by age (see /papers/trending).",
+            Description: "Papers rising on DailyPapers: votes here and imported, comments, stars and submissions, decayed by age relative to the newest list (see /papers/trending).",
             SelfUrl: $"{site}/feeds/trending.{format}",
             PageUrl: site + "/papers/trending",
             SiteUrl: site + "/",
@@ -54,6 +54,9 @@ public static class FeedEndpoints
     private static async Task<IResult> PeriodFeed(AppDbContext db, HttpContext ctx, string segment, string value, string format, string? cat, CancellationToken ct, string? selfPath = null)
     {
         var fmt = format == "atom" ? FeedFormat.Atom : FeedFormat.Rss;
+        string? view = ctx.Request.Query["view"];
+        if (!ListViews.TryParse(view, out var listView))
+            return Results.Problem(statusCode: 400, title: "Invalid view", detail: ListViews.Error);
         if (cat is not null && !Categories.IsValidCode(cat))
             return Results.Problem(statusCode: 400, title: "Invalid category", detail: $"'{cat}' is not an arXiv category code such as cs.CL or cs.");
         ListPeriod period;
@@ -69,13 +72,20 @@ public static class FeedEndpoints
         }
 
         var site = SiteUrl(ctx);
-        var items = await ListItems.LoadAsync(db, PaperLists.InPeriod(db, period, cat).Ranked(), MaxItems, ct);
-        var catSuffix = cat is null ? "" : " · " + cat;
-        var catQuery = cat is null ? "" : "?cat=" + Uri.EscapeDataString(cat);
+        var (papers, shown) = await PaperLists.InViewAsync(PaperLists.InPeriod(db, period, cat), listView, ct);
+        var items = await ListItems.LoadAsync(db, papers.Ranked(), MaxItems, ct);
+        var catSuffix = (cat is null ? "" : " · " + cat) + (listView == ListView.All ? " · all new papers" : "");
+        var query = new List<string>(2);
+        if (listView == ListView.All) query.Add("view=all");
+        if (cat is not null) query.Add("cat=" + Uri.EscapeDataString(cat));
+        var catQuery = query.Count == 0 ? "" : "?" + string.Join("&", query);
+        var what = shown == ListView.All
+            ? (listView == ListView.All ? "Every paper" : "Every paper (nobody has picked any yet)")
+            : "The papers the community picked (submitted, upvoted, discussed or featured)";
         selfPath ??= $"/feeds/{segment}/{value}.{format}";
         var channel = new FeedChannel(
             Title: $"DailyPapers: {period.Title}{catSuffix}",
-            Description: (value == "latest" ? "The latest papers" : "Papers") + $" listed on DailyPapers for {period.Title}{(cat is null ? "" : " in " + cat)}, most upvoted first.",
+            Description: $"{what} listed on DailyPapers for {period.Title}{(cat is null ? "" : " in " + cat)}, best first. Add ?view={(listView == ListView.All ? "curated" : "all")} for {(listView == ListView.All ? "the community's picks" : "every new paper")}.",
             SelfUrl: site + selfPath + catQuery,
             PageUrl: site + period.Path + catQuery,
             SiteUrl: site + "/",
@@ -124,13 +134,20 @@ public static class FeedEndpoints
 public sealed record FeedLinks(string Title, string Rss, string Atom)
 {
     /// <summary>The feed of the latest day (the front page), optionally one category.</summary>
-    public static FeedLinks Latest(string? cat) => new(
-        "Latest papers" + (cat is null ? "" : " in " + cat), "/feeds/latest.rss" + Query(cat), "/feeds/latest.atom" + Query(cat));
+    public static FeedLinks Latest(string? cat, ListView view = ListView.Curated) => new(
+        (view == ListView.All ? "All new papers" : "Latest papers") + (cat is null ? "" : " in " + cat),
+        "/feeds/latest.rss" + Query(cat, view), "/feeds/latest.atom" + Query(cat, view));
 
     public static FeedLinks For(PaperList list) => new(
-        list.Period.Title + (list.Category is null ? "" : " in " + list.Category),
-        $"/feeds/{list.Period.Segment}/{list.Period.Value}.rss{Query(list.Category)}",
-        $"/feeds/{list.Period.Segment}/{list.Period.Value}.atom{Query(list.Category)}");
+        list.Period.Title + (list.Category is null ? "" : " in " + list.Category) + (list.View == ListView.All ? " (all new papers)" : ""),
+        $"/feeds/{list.Period.Segment}/{list.Period.Value}.rss{Query(list.Category, list.View)}",
+        $"/feeds/{list.Period.Segment}/{list.Period.Value}.atom{Query(list.Category, list.View)}");
 
-    private static string Query(string? cat) => cat is null ? "" : "?cat=" + Uri.EscapeDataString(cat);
+    private static string Query(string? cat, ListView view)
+    {
+        var parts = new List<string>(2);
+        if (view == ListView.All) parts.Add("view=all");
+        if (cat is not null) parts.Add("cat=" + Uri.EscapeDataString(cat));
+        return parts.Count == 0 ? "" : "?" + string.Join("&", parts);
+    }
 }

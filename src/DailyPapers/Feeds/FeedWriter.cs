@@ -1,3 +1,4 @@
+using DailyPapers.Papers;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -67,7 +68,7 @@ public static class FeedWriter
         foreach (var i in items)
         {
             w.WriteStartElement("item");
-            w.WriteElementString("title", Clean(i.Title));
+            w.WriteElementString("title", Clean(PaperText.Text(i.Title)));
             w.WriteElementString("link", pageUrl(i));
             w.WriteElementString("description", Clean(Description(i)));
             w.WriteStartElement("guid");
@@ -76,7 +77,7 @@ public static class FeedWriter
             w.WriteEndElement();
             w.WriteElementString("pubDate", Rfc822(ListedAt(i)));
             foreach (var cat in i.Categories) w.WriteElementString("category", Clean(cat));
-            foreach (var a in i.Authors) w.WriteElementString("dc", "creator", DcNs, Clean(a));
+            foreach (var a in i.Authors) w.WriteElementString("dc", "creator", DcNs, Clean(PaperText.Text(a)));
             w.WriteEndElement();
         }
         w.WriteEndElement();
@@ -104,7 +105,7 @@ public static class FeedWriter
         {
             w.WriteStartElement("entry", AtomNs);
             w.WriteElementString("id", AtomNs, AbsUrl(i));
-            WriteText(w, "title", i.Title);
+            WriteText(w, "title", PaperText.Text(i.Title));
             w.WriteElementString("updated", AtomNs, Rfc3339(i.LastUpdatedAt));
             w.WriteElementString("published", AtomNs, Rfc3339(i.FirstSubmittedAt));
             WriteLink(w, pageUrl(i), "alternate", "text/html");
@@ -112,7 +113,7 @@ public static class FeedWriter
             foreach (var a in i.Authors)
             {
                 w.WriteStartElement("author", AtomNs);
-                w.WriteElementString("name", AtomNs, Clean(a));
+                w.WriteElementString("name", AtomNs, Clean(PaperText.Text(a)));
                 w.WriteEndElement();
             }
             foreach (var cat in i.Categories)
@@ -121,7 +122,7 @@ public static class FeedWriter
                 w.WriteAttributeString("term", Clean(cat));
                 w.WriteEndElement();
             }
-            WriteText(w, "summary", i.Abstract);
+            WriteText(w, "summary", PaperText.Text(i.Abstract));
             w.WriteEndElement();
         }
         w.WriteEndElement();
@@ -133,8 +134,11 @@ public static class FeedWriter
     private static string Description(ListItem i)
     {
         var sb = new StringBuilder();
-        if (i.Authors.Count > 0) sb.Append(string.Join(", ", i.Authors)).Append(". ");
-        sb.Append("arXiv:").Append(i.ArxivId).Append(" [").AppendJoin(' ', i.Categories).Append("]\n\n").Append(i.Abstract);
+        if (i.Authors.Count > 0) sb.Append(PaperText.Text(string.Join(", ", i.Authors))).Append(". ");
+        sb.Append("arXiv:").Append(i.ArxivId);
+        // Papers known only from a curated source have no categories until arXiv's metadata arrives: no empty brackets.
+        if (i.Categories.Count > 0) sb.Append(" [").AppendJoin(' ', i.Categories).Append(']');
+        sb.Append("\n\n").Append(PaperText.Text(i.Abstract));
         return sb.ToString();
     }
 

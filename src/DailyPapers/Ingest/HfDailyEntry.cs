@@ -21,6 +21,12 @@ public sealed class HfDailyEntry
     public int? GithubStars { get; set; }
     public string? ProjectPage { get; set; }
     public string? Organization { get; set; }
+    public string? OrganizationName { get; set; }
+    /// <summary>The HF handle of who put the paper on that day's list (<c>submittedOnDailyBy.user</c>).</summary>
+    public string? Submitter { get; set; }
+    public string? AiSummary { get; set; }
+    /// <summary>One keyword per line.</summary>
+    public string? AiKeywords { get; set; }
 }
 
 internal sealed class HfDailyEntryConfiguration : IEntityTypeConfiguration<HfDailyEntry>
@@ -34,5 +40,7 @@ internal sealed class HfDailyEntryConfiguration : IEntityTypeConfiguration<HfDai
         e.Property(x => x.GithubRepo).HasMaxLength(500);
         e.Property(x => x.ProjectPage).HasMaxLength(500);
         e.Property(x => x.Organization).HasMaxLength(200);
+        e.Property(x => x.OrganizationName).HasMaxLength(200);
+        e.Property(x => x.Submitter).HasMaxLength(100);
     }
 }

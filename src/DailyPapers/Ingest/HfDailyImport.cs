@@ -130,6 +130,10 @@ public sealed class HfDailyImport(DatabaseSettings db, PaperUpsert upsert)
                 GithubStars = Int(paper["githubStars"]),
                 ProjectPage = Str(paper["projectPage"]),
                 Organization = Str(paper["organization"]?["name"]) ?? Str(entry["organization"]?["name"]),
+                OrganizationName = Str(paper["organization"]?["fullname"]) ?? Str(entry["organization"]?["fullname"]),
+                Submitter = Str(paper["submittedOnDailyBy"]?["user"]) ?? Str(paper["submittedOnDailyBy"]?["name"]) ?? Str(entry["submittedBy"]?["name"]),
+                AiSummary = Str(paper["ai_summary"]),
+                AiKeywords = Keywords(paper["ai_keywords"]),
             });
             var published = DateTime.TryParse((string?)paper["publishedAt"], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var p)
                 ? DateTime.SpecifyKind(p, DateTimeKind.Utc) : day.Value.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
@@ -158,11 +162,57 @@ public sealed class HfDailyImport(DatabaseSettings db, PaperUpsert upsert)
 
         await using var tx = await ctx.Database.BeginTransactionAsync(ct);
         var date = day.Value;
+        var before = await ctx.Set<HfDailyEntry>().Where(e => e.ListDate == date).Select(e => e.ArxivId).ToListAsync(ct);
         await ctx.Set<HfDailyEntry>().Where(e => e.ListDate == date).ExecuteDeleteAsync(ct);
         ctx.AddRange(rows);
         await ctx.SaveChangesAsync(ct);
+        await RefreshSignalsAsync(ctx, before.Concat(rows.Select(r => r.ArxivId)).Distinct().ToList(), ct);
         await tx.CommitAsync(ct);
         summary.Days++;
+    }
+
+    /// <summary>
+    /// Copies the curated source's signals onto the papers (Papers/PaperSignals): the highest upvote and comment
+    /// counts any of a paper's listed days recorded, and the newest non-empty links, organisation, submitter and
+    /// AI fields. A paper no longer listed on any day loses them.
+    /// </summary>
+    public static async Task RefreshSignalsAsync(AppDbContext ctx, IReadOnlyList<string> arxivIds, CancellationToken ct)
+    {
+        foreach (var chunk in arxivIds.Chunk(500))
+        {
+            var entries = (await ctx.Set<HfDailyEntry>().Where(e => chunk.Contains(e.ArxivId)).ToListAsync(ct))
+                .GroupBy(e => e.ArxivId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.ListDate).ToList());
+            foreach (var id in chunk)
+            {
+                var list = entries.GetValueOrDefault(id) ?? [];
+                string? Newest(Func<HfDailyEntry, string?> f) => list.Select(f).FirstOrDefault(v => v is not null);
+                var upvotes = list.Count == 0 ? 0 : list.Max(e => e.Upvotes);
+                var comments = list.Count == 0 ? 0 : list.Max(e => e.NumComments ?? 0);
+                var stars = list.Select(e => e.GithubStars).FirstOrDefault(v => v is not null);
+                var org = list.FirstOrDefault(e => e.Organization is not null);
+                var (repo, project, submitter, summary, keywords) =
+                    (Newest(e => e.GithubRepo), Newest(e => e.ProjectPage), Newest(e => e.Submitter), Newest(e => e.AiSummary), Newest(e => e.AiKeywords));
+                await ctx.Papers.Where(p => p.ArxivId == id).ExecuteUpdateAsync(u => u
+                    .SetProperty(p => p.CuratedSource, list.Count > 0)
+                    .SetProperty(p => p.HfUpvotes, upvotes)
+                    .SetProperty(p => p.HfComments, comments)
+                    .SetProperty(p => p.GithubRepo, repo)
+                    .SetProperty(p => p.GithubStars, stars)
+                    .SetProperty(p => p.ProjectPage, project)
+                    .SetProperty(p => p.Organization, org == null ? null : org.Organization)
+                    .SetProperty(p => p.OrganizationName, org == null ? null : org.OrganizationName)
+                    .SetProperty(p => p.HfSubmitter, submitter)
+                    .SetProperty(p => p.AiSummary, summary)
+                    .SetProperty(p => p.AiKeywords, keywords), ct);
+            }
+        }
+    }
+
+    private static string? Keywords(JsonNode? n)
+    {
+        if (n is not JsonArray a) return null;
+        var words = a.Select(Str).Where(w => w is not null).Select(w => Text.Squash(w)).Where(w => w.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Take(30).ToList();
+        return words.Count == 0 ? null : string.Join('\n', words);
     }
 
     private static DateOnly? DayFromName(string name)

@@ -24,8 +24,35 @@ public sealed class Paper
     /// <summary>The day the paper appears on the daily list.</summary>
     public DateOnly ListingDate { get; set; }
     public bool Withdrawn { get; set; }
+    /// <summary>This instance's own upvotes (rows in <c>votes</c>).</summary>
     public int Upvotes { get; set; }
+    /// <summary>This instance's own comments.</summary>
     public int CommentCount { get; set; }
+
+    // Signals imported from curated sources (Hugging Face Daily Papers), kept apart from the local ones and
+    // refreshed on every import; see Papers/PaperSignals for how they rank.
+    /// <summary>Upvotes on the curated source (the highest it recorded for the paper).</summary>
+    public int HfUpvotes { get; set; }
+    /// <summary>Comments on the curated source.</summary>
+    public int HfComments { get; set; }
+    /// <summary>The paper was listed by a curated source (a person submitted it there).</summary>
+    public bool CuratedSource { get; set; }
+    /// <summary>Handle of who submitted it to the curated source's daily list (e.g. a Hugging Face user).</summary>
+    public string? HfSubmitter { get; set; }
+    public string? GithubRepo { get; set; }
+    public int? GithubStars { get; set; }
+    public string? ProjectPage { get; set; }
+    /// <summary>Organisation handle on the curated source, and its display name.</summary>
+    public string? Organization { get; set; }
+    public string? OrganizationName { get; set; }
+    /// <summary>A machine-written summary imported from the source (labelled as such wherever shown).</summary>
+    public string? AiSummary { get; set; }
+    /// <summary>Keywords from the source, one per line.</summary>
+    public string? AiKeywords { get; set; }
+    /// <summary>A member of this instance submitted it (Community/Submissions).</summary>
+    public bool Submitted { get; set; }
+    /// <summary>A moderator picked it for the curated list.</summary>
+    public bool Featured { get; set; }
     /// <summary>Hash of the imported metadata, so re-imports can tell "unchanged" without comparing every field.</summary>
     public long ContentHash { get; set; }
     /// <summary>Grows on every change; derived indexes follow it.</summary>

@@ -89,13 +89,20 @@ public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnl
     private static partial Regex WeekPattern();
 }
 
-/// <summary>What a list shows about a paper.</summary>
+/// <summary>What a list shows about a paper: its text and its signals (Papers/PaperSignals).</summary>
 public sealed record PaperCard(
     long Id, string ArxivId, string Title, string Authors, string Categories, string Abstract,
-    int Upvotes, int CommentCount, DateOnly ListingDate, DateTime FirstSubmittedAt)
+    int Upvotes, int CommentCount, DateOnly ListingDate, DateTime FirstSubmittedAt,
+    int HfUpvotes = 0, int HfComments = 0, string? GithubRepo = null, int? GithubStars = null,
+    string? ProjectPage = null, string? Organization = null, string? OrganizationName = null, string? HfSubmitter = null,
+    bool Submitted = false, bool CuratedSource = false, bool Featured = false)
 {
     /// <summary>The start of the abstract, cut at a word and never inside a $…$ formula.</summary>
     public string Snippet => Snip(Abstract, 300);
+
+    public double Score => PaperSignals.ScoreOfCard(this);
+
+    public bool HasSignal => Featured || Submitted || CuratedSource || Upvotes > 0 || CommentCount > 0 || HfUpvotes > 0 || HfComments > 0;
 
     public static string Snip(string text, int max)
     {
@@ -112,17 +119,42 @@ public sealed record CategoryCount(string Code, int Count);
 
 public sealed record PaperList(
     ListPeriod Period, string? Category, IReadOnlyList<PaperCard> Papers, int Total, int Page, int PageSize,
-    ListPeriod? Previous, ListPeriod? Next, IReadOnlyList<CategoryCount> Categories)
+    ListPeriod? Previous, ListPeriod? Next, IReadOnlyList<CategoryCount> Categories,
+    ListView View = ListView.Curated, bool FellBack = false, int CuratedTotal = 0, int AllTotal = 0)
 {
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+
+    /// <summary>The view the page shows: the curated one falls back to all when the period has no curated paper.</summary>
+    public ListView Shown => FellBack ? ListView.All : View;
+
+    /// <summary>This list in another view (first page, same category).</summary>
+    public string ViewLink(ListView view) => Href(Period, view, Category, 1);
+
+    /// <summary>This list for another category, or all categories (first page, same view).</summary>
+    public string CategoryLink(string? category) => Href(Period, View, category, 1);
+
+    public string PageLink(int page) => Href(Period, View, Category, page);
+
+    /// <summary>Another period with this list's view and category.</summary>
+    public string PeriodLink(ListPeriod period) => Href(period, View, Category, 1);
+
+    public static string Href(ListPeriod period, ListView view, string? category, int page)
+    {
+        var parts = new List<string>(3);
+        if (view.QueryValue() is { } v) parts.Add("view=" + v);
+        if (category is not null) parts.Add("cat=" + Uri.EscapeDataString(category));
+        if (page > 1) parts.Add("page=" + page.ToString(CultureInfo.InvariantCulture));
+        return period.Path + (parts.Count == 0 ? "" : "?" + string.Join("&", parts));
+    }
 }
 
 /// <summary>The daily, weekly and monthly lists: one query path for pages, feeds and the API.</summary>
 public static class PaperLists
 {
     public const int DefaultPageSize = 100;
+    public const int CategoryChips = 12;
 
-    /// <summary>Papers of a period, most upvoted first, then most recent; optionally one category or archive (cs, cs.CL).</summary>
+    /// <summary>Papers of a period, optionally one category or archive (cs, cs.CL) at any position.</summary>
     public static IQueryable<Paper> InPeriod(AppDbContext db, ListPeriod period, string? category)
     {
         var q = db.Papers.Where(p => p.ListingDate >= period.Start && p.ListingDate < period.End);
@@ -134,36 +166,62 @@ public static class PaperLists
         return q;
     }
 
+    /// <summary>Papers of a period in one view: the curated one keeps papers with a community signal.</summary>
+    public static IQueryable<Paper> InPeriod(AppDbContext db, ListPeriod period, string? category, ListView view) =>
+        view == ListView.All ? InPeriod(db, period, category) : InPeriod(db, period, category).Where(PaperSignals.IsCurated);
+
+    /// <summary>
+    /// The papers of <paramref name="q"/> in a view: the curated ones, or all when asked for all or when none is
+    /// curated (the fallback every list, feed and API shares). Returns the view actually shown.
+    /// </summary>
+    public static async Task<(IQueryable<Paper> Papers, ListView Shown)> InViewAsync(IQueryable<Paper> q, ListView view, CancellationToken ct = default)
+    {
+        if (view == ListView.All) return (q, ListView.All);
+        var curated = q.Where(PaperSignals.IsCurated);
+        return await curated.AnyAsync(ct) ? (curated, ListView.Curated) : (q, ListView.All);
+    }
+
+    /// <summary>Best score first (Papers/PaperSignals), then the most recently submitted.</summary>
     public static IQueryable<Paper> Ranked(this IQueryable<Paper> q) =>
-        q.OrderByDescending(p => p.Upvotes).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
+        q.OrderByDescending(PaperSignals.ScoreOf).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
 
     /// <summary>Newest listing day first, each day in <see cref="Ranked"/> order (the APIs' "publishedAt" sort).</summary>
     public static IQueryable<Paper> NewestDayFirst(this IQueryable<Paper> q) =>
-        q.OrderByDescending(p => p.ListingDate).ThenByDescending(p => p.Upvotes).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
+        q.OrderByDescending(p => p.ListingDate).ThenByDescending(PaperSignals.ScoreOf).ThenByDescending(p => p.FirstSubmittedAt).ThenByDescending(p => p.Id);
 
     public static IQueryable<PaperCard> Cards(this IQueryable<Paper> q) =>
-        q.Select(p => new PaperCard(p.Id, p.ArxivId, p.Title, p.Authors, p.Categories, p.Abstract, p.Upvotes, p.CommentCount, p.ListingDate, p.FirstSubmittedAt));
+        q.Select(p => new PaperCard(p.Id, p.ArxivId, p.Title, p.Authors, p.Categories, p.Abstract, p.Upvotes, p.CommentCount, p.ListingDate, p.FirstSubmittedAt,
+            p.HfUpvotes, p.HfComments, p.GithubRepo, p.GithubStars, p.ProjectPage, p.Organization, p.OrganizationName, p.HfSubmitter,
+            p.Submitted, p.CuratedSource, p.Featured));
 
-    public static async Task<PaperList> GetAsync(AppDbContext db, ListPeriod period, string? category, int page, int pageSize = DefaultPageSize, CancellationToken ct = default)
+    public static async Task<PaperList> GetAsync(AppDbContext db, ListPeriod period, string? category, int page, int pageSize = DefaultPageSize,
+        CancellationToken ct = default, ListView view = ListView.Curated)
     {
         page = Math.Max(1, page);
-        var q = InPeriod(db, period, category);
-        var total = await q.CountAsync(ct);
-        var papers = await q.Ranked().Skip((page - 1) * pageSize).Take(pageSize).Cards().ToListAsync(ct);
+        var allTotal = await InPeriod(db, period, category).CountAsync(ct);
+        var curatedTotal = await InPeriod(db, period, category, ListView.Curated).CountAsync(ct);
+        // A period nobody has picked anything from yet shows everything, with a notice, rather than nothing.
+        bool fellBack = view == ListView.Curated && curatedTotal == 0 && allTotal > 0;
+        var shown = fellBack ? ListView.All : view;
+        var total = shown == ListView.All ? allTotal : curatedTotal;
+        var papers = await InPeriod(db, period, category, shown).Ranked().Skip((page - 1) * pageSize).Take(pageSize).Cards().ToListAsync(ct);
         var prev = await db.Papers.Where(p => p.ListingDate < period.Start).MaxAsync(p => (DateOnly?)p.ListingDate, ct);
         var next = await db.Papers.Where(p => p.ListingDate >= period.End).MinAsync(p => (DateOnly?)p.ListingDate, ct);
-        // Counted from the period's papers (the ListingDate index), by their primary category.
-        var cats = await db.Papers
-            .Where(p => p.ListingDate >= period.Start && p.ListingDate < period.End)
-            .GroupBy(p => p.PrimaryCategory)
+        // Counted the way the filter selects: a paper counts for every category it is listed in (not only its primary),
+        // within the view shown, so a chip's number is the total the chip's link shows.
+        var inView = InPeriod(db, period, null, shown);
+        var cats = await inView
+            .Join(db.PaperCategories, p => p.Id, c => c.PaperId, (p, c) => c.Code)
+            .GroupBy(code => code)
             .Select(g => new { Code = g.Key, Count = g.Count() })
             .OrderByDescending(c => c.Count).ThenBy(c => c.Code)
-            .Take(12)
+            .Take(CategoryChips)
             .ToListAsync(ct);
         return new PaperList(period, category, papers, total, page, pageSize,
             prev is { } pd ? ListPeriod.Of(period.Kind, pd) : null,
             next is { } nd ? ListPeriod.Of(period.Kind, nd) : null,
-            cats.ConvertAll(c => new CategoryCount(c.Code, c.Count)));
+            cats.Where(c => c.Code.Length > 0).Select(c => new CategoryCount(c.Code, c.Count)).ToList(),
+            view, fellBack, curatedTotal, allTotal);
     }
 
     public static Task<DateOnly?> LatestDayAsync(AppDbContext db, CancellationToken ct = default) =>

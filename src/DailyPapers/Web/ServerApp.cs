@@ -34,6 +34,9 @@ public static class ServerApp
         builder.Services.AddSingleton(db);
         db.AddTo(builder.Services);
         builder.Services.AddSingleton<PaperUpsert>();
+        builder.Services.AddSingleton<HfDailyImport>();
+        // Pages carry names and titles in every script: encode only what HTML needs (< > & " '), not every non-ASCII letter.
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddRazorPages();
         builder.Services.AddOutputCache(o =>
         {

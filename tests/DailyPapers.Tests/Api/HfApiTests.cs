@@ -64,19 +64,35 @@ public sealed class HfApiTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
-    public async Task SubmitterFiltersTheList(string engine)
+    public async Task SubmitterFiltersTheListByTheSubmitterTheEntriesShow(string engine)
     {
         await using var server = await TestServer.StartAsync(engine);
         var day = new DateOnly(2025, 6, 2);
+        // arXiv's own "submitter" (who uploaded the paper) is not who put it on a daily list: it is never shown as one.
         await Seed.UpsertAsync(server,
-            Seed.Paper("2506.00001", day, submitter: "akhaliq"),
-            Seed.Paper("2506.00002", day, submitter: "taesiri"),
-            Seed.Paper("2506.00003", day.AddDays(1), submitter: "akhaliq"));
+            Seed.Paper("2506.00001", day, submitter: "Uploader One"),
+            Seed.Paper("2506.00002", day),
+            Seed.Paper("2506.00003", day.AddDays(1)),
+            Seed.Paper("2506.00004", day.AddDays(1), submitter: "Harvested"));
+        await Seed.SetHfSubmitterAsync(server, "2506.00001", "akhaliq");
+        await Seed.SetHfSubmitterAsync(server, "2506.00002", "taesiri");
+        await Seed.SetHfSubmitterAsync(server, "2506.00003", "akhaliq");
         var mine = await GetJsonAsync(server, "api/daily_papers?submitter=akhaliq");
         Assert.Equal(["2506.00003", "2506.00001"], Ids(mine));
-        Assert.All(mine.EnumerateArray(), e => Assert.Equal("akhaliq", e.GetProperty("submittedBy").GetProperty("name").GetString()));
+        Assert.All(mine.EnumerateArray(), e =>
+        {
+            Assert.Equal("akhaliq", e.GetProperty("submittedBy").GetProperty("name").GetString());
+            Assert.Equal("akhaliq", e.GetProperty("paper").GetProperty("submittedOnDailyBy").GetProperty("user").GetString());
+        });
         Assert.Equal(["2506.00001"], Ids(await GetJsonAsync(server, "api/daily_papers?submitter=akhaliq&date=2025-06-02")));
         Assert.Empty(Ids(await GetJsonAsync(server, "api/daily_papers?submitter=nobody")));
+        // A harvested paper has no daily submitter: none is invented, and none can be filtered for.
+        var all = await GetJsonAsync(server, "api/daily_papers?view=all&date=2025-06-03");
+        var harvested = all.EnumerateArray().Single(e => e.GetProperty("paper").GetProperty("id").GetString() == "2506.00004");
+        Assert.False(harvested.TryGetProperty("submittedBy", out _));
+        Assert.False(harvested.GetProperty("paper").TryGetProperty("submittedOnDailyBy", out _));
+        Assert.Empty(Ids(await GetJsonAsync(server, "api/daily_papers?submitter=arxiv")));
+        Assert.Empty(Ids(await GetJsonAsync(server, "api/daily_papers?submitter=Harvested")));
     }
 
     /// <summary>Our week is the ISO week: Monday to Sunday, numbered as ISO 8601 (2025-W23 is 2 to 8 June 2025).</summary>
@@ -109,9 +125,14 @@ public sealed class HfApiTests
             Seed.Paper("2506.00003", new DateOnly(2025, 6, 3)));
         await Seed.SetUpvotesAsync(server, "2506.00001", 30);
         await Seed.SetUpvotesAsync(server, "2506.00003", 5);
-        Assert.Equal(["2506.00003", "2506.00002", "2506.00001"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=publishedAt&month=2025-06")));
-        Assert.Equal(["2506.00001", "2506.00003", "2506.00002"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=trending&month=2025-06")));
-        Assert.Equal(["2506.00001", "2506.00003", "2506.00002"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=trending")));
+        Assert.Equal(["2506.00003", "2506.00002", "2506.00001"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=publishedAt&month=2025-06&view=all")));
+        Assert.Equal(["2506.00001", "2506.00003", "2506.00002"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=trending&month=2025-06&view=all")));
+        Assert.Equal(["2506.00001", "2506.00003", "2506.00002"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=trending&view=all")));
+        // The default, curated view leaves out the paper nobody voted on, like HF's own list.
+        Assert.Equal(["2506.00003", "2506.00001"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=publishedAt&month=2025-06")));
+        Assert.Equal(["2506.00001", "2506.00003"], Ids(await GetJsonAsync(server, "api/daily_papers?sort=trending")));
+        var bad = await server.Client.GetAsync("api/daily_papers?view=everything");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]

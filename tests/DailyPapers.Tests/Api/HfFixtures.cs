@@ -36,6 +36,24 @@ public static class HfFixtures
             };
         }).ToList();
 
+    /// <summary>Copies the named days of the 580-day archive into a new folder (raw/YYYY-MM-DD.json), for the HF history import.</summary>
+    public static string ExtractDays(params string[] days)
+    {
+        var dir = Directory.CreateTempSubdirectory("dp-hf-").FullName;
+        var path = Path.Combine(TestEnv.SharedData, "hf-daily-papers", "raw_api_responses_2024-05-27_to_2026-08-21.tar.gz");
+        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var tar = new TarReader(gz);
+        var wanted = days.ToHashSet();
+        while (tar.GetNextEntry() is { } entry)
+        {
+            if (entry.DataStream is null || !wanted.Contains(Path.GetFileNameWithoutExtension(entry.Name))) continue;
+            using var file = File.Create(Path.Combine(dir, Path.GetFileName(entry.Name)));
+            entry.DataStream.CopyTo(file);
+        }
+        Assert.Equal(days.Length, Directory.GetFiles(dir).Length);
+        return dir;
+    }
+
     /// <summary>The recorded days within <paramref name="days"/> of <paramref name="day"/>, as arrays of entry objects (repr-string days yield none).</summary>
     public static IEnumerable<JsonElement> ArchiveAround(DateOnly day, int days)
     {

@@ -8,23 +8,33 @@ namespace DailyPapers.Tests.Community;
 public sealed class TrendingTests
 {
     [Theory]
-    // (10 + 0.25·4) / (0 + 2)^1.5 = 11 / 2.828427 = 3.889087
-    [InlineData(10, 4, 0, 3.889087)]
+    // score 11 (10 votes + 0.25·4 comments), listed 0 h before the reference: 11 / (0 + 2)^1.5 = 11 / 2.828427 = 3.889087
+    [InlineData(11, 0, 3.889087)]
     // 10 / (22 + 2)^1.5 = 10 / 117.575508 = 0.085052
-    [InlineData(10, 0, 22, 0.085052)]
-    // (1 + 0.25·2) / (7 + 2)^1.5 = 1.5 / 27 = 0.055556
-    [InlineData(1, 2, 7, 0.055556)]
-    // No votes, no comments: nothing to trend on.
-    [InlineData(0, 0, 5, 0)]
-    public void ScoreMatchesHandComputedValues(int upvotes, int comments, double ageHours, double expected) =>
-        Assert.Equal(expected, Trending.Score(upvotes, comments, ageHours), 5);
+    [InlineData(10, 22, 0.085052)]
+    // 1.5 / (7 + 2)^1.5 = 1.5 / 27 = 0.055556
+    [InlineData(1.5, 7, 0.055556)]
+    // No signal: nothing to trend on.
+    [InlineData(0, 5, 0)]
+    public void DecayMatchesHandComputedValues(double score, double ageHours, double expected) =>
+        Assert.Equal(expected, Trending.Decay(score, ageHours), 5);
 
     [Fact]
-    public void AFreshPaperOutranksAnOlderOneWithTheSameVotesAndVotesOutweighComments()
+    public void AFreshPaperOutranksAnOlderOneWithTheSameScore()
     {
-        Assert.True(Trending.Score(5, 0, 3) > Trending.Score(5, 0, 30));
-        Assert.True(Trending.Score(1, 0, 10) > Trending.Score(0, 3, 10));
+        Assert.True(Trending.Decay(5, 3) > Trending.Decay(5, 30));
         Assert.Equal(26, Trending.AgeHours(new DateOnly(2024, 1, 1), new DateTime(2024, 1, 2, 2, 0, 0, DateTimeKind.Utc)), 6);
+    }
+
+    [Fact]
+    public void TheReferenceIsTheEndOfTheNewestListingDayUnlessThatIsInTheFuture()
+    {
+        var now = new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc);
+        // An archive whose newest day is months old: ages count from the end of that day, not from today.
+        Assert.Equal(new DateTime(2026, 8, 22, 0, 0, 0, DateTimeKind.Utc), Trending.Reference(new DateOnly(2026, 8, 21), now));
+        // A current instance: today's list is still growing, so ages count to now.
+        Assert.Equal(now, Trending.Reference(new DateOnly(2026, 12, 3), now));
+        Assert.Null(Trending.Reference(null, now));
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]

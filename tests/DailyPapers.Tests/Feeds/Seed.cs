@@ -28,6 +28,15 @@ public static class Seed
     }
 
     /// <summary>Sets upvotes directly: the vote capability does not exist on this branch, and ranking needs distinct counts.</summary>
+    /// <summary>Marks a paper as listed by the curated source (HF) with that daily submitter, as the HF history import does.</summary>
+    public static async Task SetHfSubmitterAsync(TestServer server, string arxivId, string handle, int hfUpvotes = 0)
+    {
+        await using var db = server.Database.Settings.CreateContext();
+        await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(
+            db.Papers.Where(p => p.ArxivId == arxivId),
+            s => s.SetProperty(p => p.HfSubmitter, handle).SetProperty(p => p.CuratedSource, true).SetProperty(p => p.HfUpvotes, hfUpvotes));
+    }
+
     public static async Task SetUpvotesAsync(TestServer server, string arxivId, int upvotes)
     {
         await using var db = server.Database.Settings.CreateContext();

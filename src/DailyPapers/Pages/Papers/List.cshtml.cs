@@ -13,8 +13,10 @@ public sealed class ListModel(AppDbContext db) : PageModel
     public PaperList? List { get; private set; }
     public ProblemView? Problem { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string segment, string? value, [FromQuery] string? cat, [FromQuery] string? page, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(string segment, string? value, [FromQuery] string? cat, [FromQuery] string? page, [FromQuery] string? view, CancellationToken ct)
     {
+        if (!ListViews.TryParse(view, out var listView))
+            return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
         if (cat is not null && !Categories.IsValidCode(cat))
             return this.ShowProblem(Problem = ProblemView.BadRequest($"'{cat}' is not an arXiv category code such as cs.CL or cs."));
         int pageNo = 1;
@@ -32,7 +34,7 @@ public sealed class ListModel(AppDbContext db) : PageModel
         {
             return this.ShowProblem(Problem = ProblemView.BadRequest(error));
         }
-        List = await PaperLists.GetAsync(db, period, cat, pageNo, ct: ct);
+        List = await PaperLists.GetAsync(db, period, cat, pageNo, ct: ct, view: listView);
         return Page();
     }
 }

@@ -1,3 +1,4 @@
+using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Papers;
 using DailyPapers.Search;
@@ -25,5 +26,19 @@ public sealed class PaperModel(AppDbContext db, PaperSearch search) : PageModel
             return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here. It may not have been imported or harvested yet."));
         Similar = await search.SimilarAsync(Paper.Id, 5, ct);
         return Page();
+    }
+
+    /// <summary>Feature or unfeature (moderators only): <c>POST /papers/{id}?handler=feature</c> with <c>featured=true|false</c>.</summary>
+    public async Task<IActionResult> OnPostFeatureAsync(string? id, [FromForm] bool featured, [FromServices] Featuring featuring, CancellationToken ct)
+    {
+        if (User.Identity?.IsAuthenticated != true)
+            return Redirect("/account/login?returnUrl=" + Uri.EscapeDataString(Request.Path));
+        if (!Featuring.MayFeature(User))
+            return this.ShowProblem(Problem = new ProblemView(403, "Only moderators can feature papers", "Featuring puts a paper on the curated list; ask a moderator or an admin of this instance."));
+        if (!ArxivId.TryParse(id, out var arxivId, out var error))
+            return this.ShowProblem(Problem = ProblemView.BadRequest(error));
+        if (!await featuring.SetAsync(arxivId.BaseId, featured, CommunitySetup.UserIdOf(HttpContext), ct))
+            return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here."));
+        return Redirect("/papers/" + arxivId.BaseId);
     }
 }

@@ -1,3 +1,4 @@
+using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Papers;
 using DailyPapers.Web;
@@ -10,7 +11,11 @@ namespace DailyPapers.Pages.Papers;
 public sealed class TrendingModel(AppDbContext db, TimeProvider clock) : PageModel
 {
     public List<(PaperCard Card, double Score)> Top { get; private set; } = [];
+    public Trending.Window? Window { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) =>
-        Top = await DailyPapers.Community.Trending.TopAsync(db, clock.GetUtcNow().UtcDateTime, ct: ct);
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Window = await Trending.WindowAsync(db, clock.GetUtcNow().UtcDateTime, ct);
+        if (Window is not null) Top = await Trending.TopAsync(db, Window, ct: ct);
+    }
 }

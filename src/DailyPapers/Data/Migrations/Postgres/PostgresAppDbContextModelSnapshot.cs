@@ -577,6 +577,12 @@ namespace DailyPapers.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AiKeywords")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AiSummary")
+                        .HasColumnType("text");
+
                     b.Property<string>("ArxivId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -599,12 +605,20 @@ namespace DailyPapers.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("OrganizationName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("ProjectPage")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
                     b.Property<int>("Rank")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Submitter")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.Property<int>("Upvotes")
                         .HasColumnType("integer");
@@ -631,6 +645,12 @@ namespace DailyPapers.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("AiKeywords")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AiSummary")
+                        .HasColumnType("text");
+
                     b.Property<string>("ArxivId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -653,11 +673,34 @@ namespace DailyPapers.Data.Migrations.Postgres
                     b.Property<long>("ContentHash")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("CuratedSource")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Doi")
                         .HasColumnType("text");
 
+                    b.Property<bool>("Featured")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTime>("FirstSubmittedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("GithubRepo")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int?>("GithubStars")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("HfComments")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("HfSubmitter")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("HfUpvotes")
+                        .HasColumnType("integer");
 
                     b.Property<string>("JournalRef")
                         .HasColumnType("text");
@@ -674,16 +717,31 @@ namespace DailyPapers.Data.Migrations.Postgres
                     b.Property<DateOnly>("ListingDate")
                         .HasColumnType("date");
 
+                    b.Property<string>("Organization")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("OrganizationName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("PrimaryCategory")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ProjectPage")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<string>("ReportNo")
                         .HasColumnType("text");
 
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("Submitted")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Submitter")
                         .HasColumnType("text");

@@ -554,6 +554,12 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AiKeywords")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AiSummary")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ArxivId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -576,12 +582,20 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OrganizationName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProjectPage")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Rank")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Submitter")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Upvotes")
                         .HasColumnType("INTEGER");
@@ -606,6 +620,12 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AiKeywords")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AiSummary")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ArxivId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -628,11 +648,34 @@ namespace DailyPapers.Data.Migrations.Sqlite
                     b.Property<long>("ContentHash")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("CuratedSource")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Doi")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Featured")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("FirstSubmittedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("GithubRepo")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("GithubStars")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HfComments")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HfSubmitter")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("HfUpvotes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("JournalRef")
                         .HasColumnType("TEXT");
@@ -649,15 +692,30 @@ namespace DailyPapers.Data.Migrations.Sqlite
                     b.Property<DateOnly>("ListingDate")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Organization")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganizationName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PrimaryCategory")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProjectPage")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ReportNo")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Submitted")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Submitter")

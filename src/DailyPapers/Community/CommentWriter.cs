@@ -20,7 +20,7 @@ public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache, Comm
 {
     public async Task<CommentResult> PostAsync(string userId, long paperId, long? parentId, string? markdown, CancellationToken ct = default)
     {
-        if (CommentRules.Check(markdown) is { } error) return new(CommentOutcome.Invalid, null, error);
+        if (CommentRules.TryRender(markdown, out var html) is { } error) return new(CommentOutcome.Invalid, null, error);
         if (!await db.Papers.AnyAsync(p => p.Id == paperId, ct)) return new(CommentOutcome.NotFound, null, "That paper does not exist.");
         if (parentId is { } pid && !await db.Set<Comment>().AnyAsync(c => c.Id == pid && c.PaperId == paperId && !c.Deleted, ct))
             return new(CommentOutcome.NotFound, null, "The comment you replied to no longer exists.");
@@ -28,7 +28,7 @@ public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache, Comm
         var comment = new Comment
         {
             PaperId = paperId, ParentId = parentId, UserId = userId, Markdown = markdown!,
-            Html = CommentRules.Render(markdown!), CreatedAt = DateTime.UtcNow,
+            Html = html, CreatedAt = DateTime.UtcNow,
         };
         db.Add(comment);
         await db.SaveChangesAsync(ct);
@@ -39,11 +39,10 @@ public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache, Comm
 
     public async Task<CommentResult> EditAsync(string userId, long commentId, string? markdown, CancellationToken ct = default)
     {
-        if (CommentRules.Check(markdown) is { } error) return new(CommentOutcome.Invalid, commentId, error);
+        if (CommentRules.TryRender(markdown, out var html) is { } error) return new(CommentOutcome.Invalid, commentId, error);
         if (!await db.Set<Comment>().AnyAsync(c => c.Id == commentId && c.UserId == userId && !c.Deleted, ct))
             return new(await OwnerOutcomeAsync(userId, commentId, ct), commentId);
         if (OverBudget(userId) is { } over) return over with { Id = commentId };
-        var html = CommentRules.Render(markdown!);
         var now = DateTime.UtcNow;
         var n = await db.Set<Comment>().Where(c => c.Id == commentId && c.UserId == userId && !c.Deleted)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Markdown, markdown!).SetProperty(c => c.Html, html).SetProperty(c => c.EditedAt, now), ct);

@@ -17,6 +17,8 @@ public static class NulInput
     /// <summary>Checks the path, the query string and form fields (the JSON bodies of the API: <see cref="BodyFilter"/>).</summary>
     public static IApplicationBuilder UseNulInputCheck(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
     {
+        // The status page re-executed for a refused request sees the same input again: let it explain, not refuse.
+        if (ctx.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null) { await next(ctx); return; }
         var r = ctx.Request;
         bool nul = Has(r.Path.Value) || r.Query.Any(q => Has(q.Key) || q.Value.Any(Has));
         if (!nul && r.HasFormContentType)

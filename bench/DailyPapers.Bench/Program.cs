@@ -14,12 +14,14 @@ return args.FirstOrDefault() switch
     "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     "vector-recall" => await VectorRecallBench.RunAsync(args[1..]),
     "oai-replay" => await OaiReplayBench.RunAsync(args[1..]),
+    "backup-load" => await BackupBench.RunAsync(args[1..]),
     "tex" => TexBench.Run(args[1..]),
+    "http-latency" => await HttpLatencyBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|backup-load|http-latency> [options]   (see docs/benchmarks.md)");
     return 2;
 }

@@ -67,14 +67,17 @@ internal static class HarvestCommand
     }
 
     /// <summary>Defaults overridden by DAILYPAPERS_Arxiv__* environment variables, as the server reads them.</summary>
-    private static ArxivOptions LoadOptions()
+    internal static ArxivOptions LoadOptions() => LoadSection<ArxivOptions>(ArxivOptions.Section);
+
+    /// <summary>A settings section with its defaults, overridden by DAILYPAPERS_{section}__* environment variables, validated.</summary>
+    internal static T LoadSection<T>(string section) where T : new()
     {
         var config = new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build();
-        var options = new ArxivOptions();
-        config.GetSection(ArxivOptions.Section).Bind(options);
+        var options = new T();
+        config.GetSection(section).Bind(options);
         var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, true))
-            throw new CliException("invalid Arxiv settings: " + string.Join("; ", errors.Select(e => e.ErrorMessage)));
+            throw new CliException($"invalid {section} settings: " + string.Join("; ", errors.Select(e => e.ErrorMessage)));
         return options;
     }
 

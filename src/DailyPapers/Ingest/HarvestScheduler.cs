@@ -27,10 +27,69 @@ public sealed class HarvestScheduleOptions
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The wait after a first failed harvest of a set, doubled with each further failure in a row. An offline instance
+    /// otherwise spends 90–190 s of retries (Arxiv:MaxAttempts) every CheckEvery; with these defaults it tries after
+    /// 5, 10, 20, 40 min … and then every <see cref="RetryMaxDelay"/>. Only the scheduler waits: "Run now" and the CLI try at once.
+    /// </summary>
+    public TimeSpan RetryFirstDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest wait between failed attempts: arXiv announces once a day, so a few tries a day are enough.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long the scheduler waits after <paramref name="failures"/> failed attempts in a row (none after none).</summary>
+    public TimeSpan RetryDelay(int failures)
+    {
+        if (failures <= 0) return TimeSpan.Zero;
+        // 2^(failures-1) in double: no overflow however long the instance has been offline.
+        var ticks = RetryFirstDelay.Ticks * Math.Pow(2, Math.Min(failures - 1, 62));
+        return ticks >= RetryMaxDelay.Ticks ? RetryMaxDelay : TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>False while a set that failed waits out its <see cref="RetryDelay"/> (<c>harvest_states.NextAttemptAt</c>).</summary>
+    public static bool MayAttempt(DateTimeOffset nowUtc, DateTime? nextAttemptUtc) =>
+        nextAttemptUtc is null || new DateTimeOffset(DateTime.SpecifyKind(nextAttemptUtc.Value, DateTimeKind.Utc)) <= nowUtc;
+
+    /// <summary>
     /// Token for the harvest admin page on instances run by scripts without admin accounts (header X-Admin-Token, or
     /// entered once on the page). Signed-in admins need no token. Empty: accounts only.
     /// </summary>
     public string? AdminToken { get; set; }
+
+    /// <summary>Announcement days (per set) that ingestion health reconciles against arXiv's listings, newest first.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 60)]
+    public int ReconcileDays { get; set; } = 5;
+
+    /// <summary>
+    /// A set is reconciled after each harvest of it (successful or not), and otherwise at least this often, so a
+    /// harvest that keeps failing still shows on the health page. Days found complete are not listed again.
+    /// </summary>
+    public TimeSpan ReconcileEvery { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// The UTC day arXiv stamps the newest announcement with: the slot is 20:30 US Eastern, already the next day
+    /// in UTC, so Sunday–Thursday evenings give Monday–Friday.
+    /// </summary>
+    public DateOnly LatestAnnouncementDay(DateTimeOffset nowUtc) => DateOnly.FromDateTime(LatestSlot(nowUtc).UtcDateTime);
+
+    /// <summary>The <paramref name="count"/> announcement days (Monday–Friday) up to <paramref name="latest"/>, newest first.</summary>
+    public static List<DateOnly> AnnouncementDays(DateOnly latest, int count)
+    {
+        var days = new List<DateOnly>(count);
+        for (var d = latest; days.Count < count; d = d.AddDays(-1))
+            if (IsAnnouncementDay(d)) days.Add(d);
+        return days;
+    }
+
+    public static bool IsAnnouncementDay(DateOnly d) => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+
+    /// <summary>Announcement days after <paramref name="newest"/> up to <paramref name="latest"/>: 0 when current.</summary>
+    public static int AnnouncementsBehind(DateOnly newest, DateOnly latest)
+    {
+        int n = 0;
+        for (var d = newest.AddDays(1); d <= latest; d = d.AddDays(1))
+            if (IsAnnouncementDay(d)) n++;
+        return n;
+    }
 
     /// <summary>The first announcement slot after <paramref name="nowUtc"/>.</summary>
     public DateTimeOffset NextSlot(DateTimeOffset nowUtc)
@@ -108,8 +167,10 @@ public sealed class HarvestScheduler(HarvestRunner runner, IOptions<HarvestSched
     {
         var o = options.Value;
         await using var ctx = db.CreateContext();
-        var states = await ctx.Set<HarvestState>().Where(s => s.Source == "oai").ToDictionaryAsync(s => s.SetSpec, s => s.LastSuccessAt, ct);
-        return o.EffectiveSets.Where(s => o.IsDue(time.GetUtcNow(), states.GetValueOrDefault(s))).ToList();
+        var states = await ctx.Set<HarvestState>().Where(s => s.Source == "oai").ToDictionaryAsync(s => s.SetSpec, ct);
+        var now = time.GetUtcNow();
+        return o.EffectiveSets.Where(set => states.GetValueOrDefault(set) is var s
+            && o.IsDue(now, s?.LastSuccessAt) && HarvestScheduleOptions.MayAttempt(now, s?.NextAttemptAt)).ToList();
     }
 }
 
@@ -133,7 +194,26 @@ public sealed class HarvestRunner(Harvester harvester, HarvestLock gate, ILogger
     }
 
     /// <summary>Takes the lock and harvests <paramref name="sets"/> in the background until done or the app stops; false when another harvest is running.</summary>
-    public async Task<bool> TryStartAsync(IReadOnlyList<string> sets, string trigger, CancellationToken ct)
+    public Task<bool> TryStartAsync(IReadOnlyList<string> sets, string trigger, CancellationToken ct) =>
+        TryStartAsync(stop => RunSetsAsync(sets, trigger, stop), trigger, ct);
+
+    /// <summary>
+    /// "Re-harvest this day": the harvest core operation for one set and one datestamp day (from = until = the day),
+    /// then that day's reconciliation again, in the background under the lock; false when another harvest is running.
+    /// </summary>
+    public Task<bool> TryStartDayAsync(string set, DateOnly day, IngestHealth health, string trigger, CancellationToken ct) =>
+        TryStartAsync(async stop =>
+        {
+            var run = await harvester.RunAsync(new HarvestRequest("oai", set, day, day, trigger), stop);
+            var check = await health.CheckDayAsync(set, day, stop);
+            log.LogInformation("re-harvested {Set} {Day:yyyy-MM-dd}: {Inserted} new; now {Status}, {Stored} of {Listed}", set, day, run.Inserted, check.Status, check.Stored, check.Listed);
+        }, trigger, ct);
+
+    /// <summary>Reconciles <paramref name="sets"/> over the health window now, in the background under the lock; false when a harvest is running.</summary>
+    public Task<bool> TryStartReconcileAsync(IReadOnlyList<string> sets, IngestHealth health, string trigger, CancellationToken ct) =>
+        TryStartAsync(stop => health.ReconcileAsync(sets, null, stop), trigger, ct);
+
+    private async Task<bool> TryStartAsync(Func<CancellationToken, Task> work, string trigger, CancellationToken ct)
     {
         var held = await gate.TryAcquireAsync(ct);
         if (held is null) return false;
@@ -144,7 +224,7 @@ public sealed class HarvestRunner(Harvester harvester, HarvestLock gate, ILogger
             {
                 try
                 {
-                    await RunSetsAsync(sets, trigger, stopping);
+                    await work(stopping);
                 }
                 catch (Exception ex) when (!stopping.IsCancellationRequested)
                 {

@@ -1,3 +1,4 @@
+using DailyPapers.Data;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,10 +13,16 @@ public static class IngestServices
         builder.Services.AddOptions<HarvestScheduleOptions>().BindConfiguration(HarvestScheduleOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Harvest:TimeZone is not a known time zone")
             .Validate(o => o.CheckEvery >= TimeSpan.FromSeconds(10), "Harvest:CheckEvery must be at least 10 s")
+            .Validate(o => o.RetryFirstDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryFirstDelay, "Harvest:RetryFirstDelay must be > 0 and RetryMaxDelay at least as long")
             .ValidateOnStart();
         builder.Services.AddSingleton<HarvestRunner>();
         builder.Services.AddSingleton<HarvestScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HarvestScheduler>());
+        builder.Services.AddSingleton(sp => new IngestHealth(sp.GetRequiredService<DatabaseSettings>(), sp.GetRequiredService<ArxivHttp>(),
+            sp.GetRequiredService<IOptions<HarvestScheduleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new IngestHealthScheduler(sp.GetRequiredService<IngestHealth>(), sp.GetRequiredService<HarvestLock>(),
+            sp.GetRequiredService<IOptions<HarvestScheduleOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IngestHealthScheduler>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestHealthScheduler>());
         return builder;
     }
 

@@ -11,6 +11,12 @@ public sealed record OaiItem(string ArxivId, DateOnly Datestamp, bool Deleted, P
 /// <summary>One page of ListRecords/GetRecord: its items and the token for the next page (null at the end).</summary>
 public sealed record OaiPage(IReadOnlyList<OaiItem> Items, string? ResumptionToken, long? CompleteListSize);
 
+/// <summary>One header of a ListIdentifiers page: an id and its datestamp; deleted records are marked.</summary>
+public sealed record OaiHeader(string ArxivId, DateOnly Datestamp, bool Deleted);
+
+/// <summary>One page of ListIdentifiers: its headers and the token for the next page (null at the end).</summary>
+public sealed record OaiHeaderPage(IReadOnlyList<OaiHeader> Headers, string? ResumptionToken);
+
 /// <summary>The server answered with an OAI-PMH error other than "no records match".</summary>
 public sealed class OaiPmhErrorException(string code, string message) : Exception($"OAI-PMH error {code}: {message}")
 {
@@ -27,26 +33,54 @@ public static partial class OaiPmhParser
 {
     public static OaiPage Parse(XDocument doc)
     {
+        if (Root(doc) is not { } root) return new OaiPage([], null, 0);
+        var list = root.Kid("ListRecords") ?? root.Kid("GetRecord")
+            ?? throw new ArxivFormatException("OAI-PMH response has neither ListRecords nor GetRecord");
+        var items = list.Kids("record").Select(ParseRecord).ToList();
+        var (token, size) = Token(list);
+        return new OaiPage(items, token, size);
+    }
+
+    /// <summary>
+    /// Parses a ListIdentifiers page. Headers whose identifier is not an arXiv id are left out: the harvest rejects
+    /// those records too, so they could never be stored.
+    /// </summary>
+    public static OaiHeaderPage ParseIdentifiers(XDocument doc)
+    {
+        if (Root(doc) is not { } root) return new OaiHeaderPage([], null);
+        var list = root.Kid("ListIdentifiers") ?? throw new ArxivFormatException("OAI-PMH response has no ListIdentifiers");
+        var headers = new List<OaiHeader>();
+        foreach (var header in list.Kids("header"))
+        {
+            var identifier = Text.Squash(header.KidText("identifier"));
+            var rawId = identifier.StartsWith("oai:arXiv.org:", StringComparison.OrdinalIgnoreCase) ? identifier[14..] : identifier;
+            if (!ArxivId.TryParse(rawId, out var id, out _)) continue;
+            DateOnly.TryParseExact(Text.Squash(header.KidText("datestamp")), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var datestamp);
+            headers.Add(new OaiHeader(id.BaseId, datestamp, (string?)header.Attribute("status") == "deleted"));
+        }
+        return new OaiHeaderPage(headers, Token(list).Token);
+    }
+
+    /// <summary>The OAI-PMH root element; null for "no records match"; other OAI-PMH errors throw.</summary>
+    private static XElement? Root(XDocument doc)
+    {
         var root = doc.Root;
         if (root is null || root.Name.LocalName != "OAI-PMH")
             throw new ArxivFormatException($"not an OAI-PMH response (root element <{root?.Name.LocalName}>)");
         if (root.Kid("error") is { } error)
         {
             var code = (string?)error.Attribute("code") ?? "unknown";
-            if (code == "noRecordsMatch") return new OaiPage([], null, 0);
+            if (code == "noRecordsMatch") return null;
             throw new OaiPmhErrorException(code, Text.Squash(error.Value));
         }
-        var list = root.Kid("ListRecords") ?? root.Kid("GetRecord")
-            ?? throw new ArxivFormatException("OAI-PMH response has neither ListRecords nor GetRecord");
-        var items = list.Kids("record").Select(ParseRecord).ToList();
-        string? token = null;
-        long? size = null;
-        if (list.Kid("resumptionToken") is { } rt)
-        {
-            token = string.IsNullOrWhiteSpace(rt.Value) ? null : rt.Value.Trim();
-            if (long.TryParse((string?)rt.Attribute("completeListSize"), out var n)) size = n;
-        }
-        return new OaiPage(items, token, size);
+        return root;
+    }
+
+    private static (string? Token, long? Size) Token(XElement list)
+    {
+        if (list.Kid("resumptionToken") is not { } rt) return (null, null);
+        var token = string.IsNullOrWhiteSpace(rt.Value) ? null : rt.Value.Trim();
+        return (token, long.TryParse((string?)rt.Attribute("completeListSize"), out var n) ? n : null);
     }
 
     private static OaiItem ParseRecord(XElement record)

@@ -23,6 +23,11 @@ public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func
     /// </summary>
     private static readonly TimeSpan FollowSlack = TimeSpan.FromMinutes(1);
 
+    private long _computed;
+
+    /// <summary>Embeddings computed (model calls, not reused ones) by this instance since it started.</summary>
+    public long Computed => Interlocked.Read(ref _computed);
+
     /// <summary>Loads the stored embeddings into the vector index: all of them the first time, then those computed since (by any node).</summary>
     public async Task<int> LoadAsync(CancellationToken ct = default)
     {
@@ -93,6 +98,7 @@ public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func
             await tx.CommitAsync(ct);
         }
         for (int k = 0; k < toEmbed.Length; k++) vectors.Upsert(due[toEmbed[k]].Id, computed[k]);
+        Interlocked.Add(ref _computed, toEmbed.Length);
         _watermark = due[^1].Seq;
         return due.Count;
     }

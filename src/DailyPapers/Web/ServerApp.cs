@@ -1,3 +1,4 @@
+using DailyPapers.Admin;
 using DailyPapers.Api;
 using DailyPapers.Community;
 using DailyPapers.Data;
@@ -6,7 +7,6 @@ using DailyPapers.Digest;
 using DailyPapers.Ingest;
 using DailyPapers.Mail;
 using DailyPapers.Search;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
@@ -47,6 +47,7 @@ public static class ServerApp
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
+        builder.AddAdmin();
         builder.AddApi();
         builder.AddCommunity();
         builder.AddIngest();
@@ -55,6 +56,7 @@ public static class ServerApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRequestMetrics();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/status/500");
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.Use(async (ctx, next) =>
@@ -79,8 +81,7 @@ public static class ServerApp
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseOutputCache();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealth();
         app.MapRazorPages();
         // Capabilities map their endpoints here, one line each.
         app.MapFeeds();
@@ -88,6 +89,7 @@ public static class ServerApp
         app.MapApi();
         app.MapDigest();
         app.MapSearch();
+        app.MapAdmin();
         return app;
     }
 

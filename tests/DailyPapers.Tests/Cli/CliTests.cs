@@ -6,15 +6,19 @@ namespace DailyPapers.Tests.Cli;
 /// <summary>Runs the real dailypapers binary as a separate process, as an admin would.</summary>
 public class CliTests
 {
-    private sealed record Run(int ExitCode, string Out, string Err);
+    internal sealed record Run(int ExitCode, string Out, string Err);
 
-    private static async Task<Run> DailyPapersAsync(string dataDir, params string[] args)
+    private static Task<Run> DailyPapersAsync(string dataDir, params string[] args) => DailyPapersAsync(dataDir, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the binary on <paramref name="dataDir"/> with extra environment variables (settings such as DAILYPAPERS_Harvest__Sets__0).</summary>
+    internal static async Task<Run> DailyPapersAsync(string dataDir, Dictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dailypapers.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DAILYPAPERS_DATA_DIR"] = dataDir;
         psi.Environment.Remove("DAILYPAPERS_DATABASE");
+        foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -26,10 +26,12 @@ public sealed partial class DigestAdminTests
         }));
 
     [Fact]
-    public async Task AdminPageIsOffWithoutAConfiguredToken()
+    public async Task WithoutAConfiguredTokenAnonymousVisitorsAreSentToTheLoginPage()
     {
         await using var server = await StartAsync(TestDatabase.Sqlite, null);
-        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("admin/digest")).StatusCode);
+        var page = await server.Client.GetAsync("admin/digest");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/account/login", page.Headers.Location!.PathAndQuery);
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Client.GetAsync("admin/digest/preview")).StatusCode);
     }
 
@@ -48,7 +50,9 @@ public sealed partial class DigestAdminTests
         var page = await asAdmin.GetAsync("admin/digest");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("send", (await page.Content.ReadAsStringAsync()).ToLowerInvariant());
-        Assert.Equal(HttpStatusCode.NotFound, (await asMember.GetAsync("admin/digest")).StatusCode);
+        var denied = await asMember.GetAsync("admin/digest");
+        Assert.StartsWith("/account/denied", denied.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asMember.GetAsync(denied.Headers.Location)).StatusCode);
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]

@@ -122,7 +122,7 @@ public sealed class HarvestAdminTests
 
         var admin = await AdminAsync(server);
         var forged = await admin.PostAsync("admin/harvest?handler=Run", new FormUrlEncodedContent(new Dictionary<string, string> { ["set"] = "cs" }));
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
 
         Assert.Empty(stub.Requests);
         await using var ctx = server.Database.Settings.CreateContext();
@@ -139,11 +139,11 @@ public sealed class HarvestAdminTests
         Assert.DoesNotContain("Run now", form);
 
         using var req = new HttpRequestMessage(HttpMethod.Get, "admin/harvest");
-        req.Headers.Add(HarvestAdmin.HeaderName, "harvest-token-9b2e");
+        req.Headers.Add(DailyPapers.Admin.AdminAccess.HeaderName, "harvest-token-9b2e");
         var page = await (await server.Client.SendAsync(req)).Content.ReadAsStringAsync();
         Assert.Contains("Run now", page);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "admin/harvest");
-        wrong.Headers.Add(HarvestAdmin.HeaderName, "not-the-token");
+        wrong.Headers.Add(DailyPapers.Admin.AdminAccess.HeaderName, "not-the-token");
         Assert.DoesNotContain("Run now", await (await server.Client.SendAsync(wrong)).Content.ReadAsStringAsync());
     }
 }

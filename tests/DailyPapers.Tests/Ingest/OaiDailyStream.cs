@@ -19,7 +19,13 @@ public sealed class OaiDailyStream
     private static readonly XNamespace Dc = "http://purl.org/dc/elements/1.1/";
 
     public SortedDictionary<DateOnly, List<XElement>> Days { get; } = new();
-    public int PageSize { get; init; } = 1000;
+    public int PageSize { get; set; } = 1000;
+
+    /// <summary>Ids that ListRecords leaves out (a harvest that missed papers) while ListIdentifiers still lists them.</summary>
+    public HashSet<string> Withheld { get; } = [];
+
+    /// <summary>The arXiv id of a record of this stream.</summary>
+    public static string IdOf(XElement record) => record.Element(Oai + "header")!.Element(Oai + "identifier")!.Value["oai:arXiv.org:".Length..];
 
     public static OaiDailyStream Load(string? dir = null)
     {
@@ -60,32 +66,42 @@ public sealed class OaiDailyStream
     private static string XmlSafe(string s) => s.Any(c => c < 0x20 && c is not '\t' and not '\n' and not '\r')
         ? new string(s.Where(c => c >= 0x20 || c is '\t' or '\n' or '\r').ToArray()) : s;
 
-    /// <summary>Answers one ListRecords request (first page by from/until, later pages by token "from|until|offset").</summary>
+    /// <summary>
+    /// Answers one ListRecords or ListIdentifiers request (first page by from/until, later pages by token
+    /// "verb|from|until|offset"); ListIdentifiers gives the records' headers only.
+    /// </summary>
     public async Task HandleAsync(HttpContext ctx)
     {
         var q = ctx.Request.Query;
         DateOnly from, until;
         int offset = 0;
+        var verb = q["verb"].ToString();
         if (q["resumptionToken"].ToString() is { Length: > 0 } token)
         {
             var parts = token.Split('|');
-            (from, until, offset) = (DateOnly.Parse(parts[0], CultureInfo.InvariantCulture), DateOnly.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
+            verb = parts[0];
+            (from, until, offset) = (DateOnly.Parse(parts[1], CultureInfo.InvariantCulture), DateOnly.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture));
         }
         else
         {
             from = q["from"].Count > 0 ? DateOnly.Parse(q["from"]!, CultureInfo.InvariantCulture) : DateOnly.MinValue;
             until = q["until"].Count > 0 ? DateOnly.Parse(q["until"]!, CultureInfo.InvariantCulture) : DateOnly.MaxValue;
         }
-        var all = Days.Where(d => d.Key >= from && d.Key <= until).SelectMany(d => d.Value).ToList();
+        bool identifiers = verb == "ListIdentifiers";
+        var all = Days.Where(d => d.Key >= from && d.Key <= until).SelectMany(d => d.Value)
+            .Where(r => identifiers || !Withheld.Contains(IdOf(r))).ToList();
         var root = new XElement(Oai + "OAI-PMH", new XElement(Oai + "responseDate", "2017-04-02T00:00:00Z"));
         if (all.Count == 0)
             root.Add(new XElement(Oai + "error", new XAttribute("code", "noRecordsMatch"), "no records"));
         else
         {
-            var list = new XElement(Oai + "ListRecords", all.Skip(offset).Take(PageSize));
+            var page = all.Skip(offset).Take(PageSize);
+            var list = identifiers
+                ? new XElement(Oai + "ListIdentifiers", page.Select(r => new XElement(r.Element(Oai + "header")!)))
+                : new XElement(Oai + "ListRecords", page);
             int next = offset + PageSize;
             list.Add(new XElement(Oai + "resumptionToken", new XAttribute("completeListSize", all.Count), new XAttribute("cursor", offset),
-                next < all.Count ? $"{from:yyyy-MM-dd}|{until:yyyy-MM-dd}|{next}" : ""));
+                next < all.Count ? $"{(identifiers ? "ListIdentifiers" : "ListRecords")}|{from:yyyy-MM-dd}|{until:yyyy-MM-dd}|{next}" : ""));
             root.Add(list);
         }
         ctx.Response.ContentType = "text/xml; charset=utf-8";

@@ -28,6 +28,18 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void TheRecordedListIdentifiersPageGivesEveryHeaderWithItsDatestamp()
+    {
+        var page = OaiPmhParser.ParseIdentifiers(Fixtures.Load(Fixtures.Oai("arxiv_ListIdentifiers_arXiv_2009-01-01_2009-01-02.xml")));
+        Assert.Equal(86, page.Headers.Count);
+        Assert.Null(page.ResumptionToken);
+        Assert.Equal(63, page.Headers.Count(h => h.Datestamp == new DateOnly(2009, 1, 1)));
+        Assert.Equal(23, page.Headers.Count(h => h.Datestamp == new DateOnly(2009, 1, 2)));
+        Assert.Equal("0705.4175", page.Headers[0].ArxivId);
+        Assert.DoesNotContain(page.Headers, h => h.Deleted);
+    }
+
+    [Fact]
     public void ArxivRawKeepsEveryVersionAndSplitsAuthorsAroundAffiliations()
     {
         var page = OaiPmhParser.Parse(Fixtures.Load(Fixtures.Oai("arxiv_ListRecords_arXivRaw_1000records_resumptionToken_2014.xml")));

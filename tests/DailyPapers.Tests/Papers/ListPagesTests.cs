@@ -186,7 +186,12 @@ public partial class ListPagesTests
     {
         await using var server = await TestServer.StartAsync(engine);
         Assert.Equal("Healthy", await server.Client.GetStringAsync("/healthz"));
-        Assert.Equal("Healthy", await server.Client.GetStringAsync("/healthz/ready"));
+        using var ready = System.Text.Json.JsonDocument.Parse(await server.Client.GetStringAsync("/healthz/ready"));
+        Assert.Equal("Healthy", ready.RootElement.GetProperty("status").GetString());
+        var checks = ready.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("not reconciled with arXiv yet", checks.GetProperty("ingestion").GetProperty("description").GetString());
+        Assert.Equal(0, checks.GetProperty("search").GetProperty("data").GetProperty("papersBehind").GetInt64());
     }
 
     [Fact]

@@ -321,7 +321,7 @@ internal sealed partial class FuzzState
         if (CommentId == 0)
         {
             await using var scope = _server.App.Services.CreateAsyncScope();
-            var (_, id, error) = await scope.ServiceProvider.GetRequiredService<CommentWriter>().PostAsync(_member.Id, PaperId, null, "A comment to fuzz.");
+            var (_, id, error, _) = await scope.ServiceProvider.GetRequiredService<CommentWriter>().PostAsync(_member.Id, PaperId, null, "A comment to fuzz.");
             CommentId = id ?? throw new InvalidOperationException(error);
         }
         // The cases name this comment: bring it back rather than post another.

@@ -14,10 +14,8 @@ public sealed record HarvestSourceRow(string Source, string Set, HarvestState? S
 /// The harvest admin: each source's state, the run history, and "Run now", which starts the scheduler's own
 /// operation in the background under the same lock, so it never overlaps a running harvest.
 /// </summary>
-public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, HarvestLock gate, IOptions<HarvestScheduleOptions> options, TimeProvider time) : PageModel
+public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, HarvestLock gate, IOptions<HarvestScheduleOptions> options, TimeProvider time) : AdminPageModel
 {
-    public bool Authorized { get; private set; }
-    public string? Message { get; private set; }
     public bool Running { get; private set; }
     public List<HarvestSourceRow> Sources { get; private set; } = [];
     public List<HarvestRun> Runs { get; private set; } = [];
@@ -37,6 +35,8 @@ public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, Har
         {
             var state = states.FirstOrDefault(s => s.Source == "oai" && s.SetSpec == set);
             var next = !o.Enabled ? "scheduler off (Harvest:Enabled)"
+                : o.IsDue(now, state?.LastSuccessAt) && !HarvestScheduleOptions.MayAttempt(now, state?.NextAttemptAt)
+                    ? $"retry at {state!.NextAttemptAt:yyyy-MM-dd HH:mm} UTC ({state.ConsecutiveFailures} failed in a row)"
                 : o.IsDue(now, state?.LastSuccessAt) ? $"due now (checked every {o.CheckEvery.TotalMinutes:0} min)"
                 : o.NextSlot(now).UtcDateTime.ToString("yyyy-MM-dd HH:mm") + " UTC";
             Sources.Add(new HarvestSourceRow("oai", set, state, next));
@@ -45,24 +45,6 @@ public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, Har
             Sources.Add(new HarvestSourceRow(s.Source, s.SetSpec, s, "on demand (CLI)"));
         Runs = await db.Set<HarvestRun>().OrderByDescending(r => r.Id).Take(100).ToListAsync(ct);
         return Page();
-    }
-
-    public IActionResult OnPostLogin([FromForm] string? token)
-    {
-        var o = options.Value;
-        if (!HarvestAdmin.IsTokenEnabled(o)) return Deny() ?? RedirectToPage();
-        if (!HarvestAdmin.Matches(o, token))
-        {
-            Message = "That token is not right.";
-            Response.StatusCode = 403;
-            HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
-            return Page();
-        }
-        Response.Cookies.Append(HarvestAdmin.CookieName, token!, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = Request.IsHttps, Path = "/admin", MaxAge = TimeSpan.FromHours(12),
-        });
-        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostRunAsync([FromForm] string? set, CancellationToken ct)
@@ -83,16 +65,6 @@ public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, Har
                 ? $"Harvest of {string.Join(", ", sets)} started. Its run appears below; reload to follow it."
                 : "A harvest is already running (scheduled, started here, or on another node). Nothing was started; try again when it has finished.",
         });
-    }
-
-    /// <summary>Anonymous visitors go to the login page (or the token form when a token is configured); signed-in non-admins are refused.</summary>
-    private IActionResult? Deny()
-    {
-        var o = options.Value;
-        Authorized = HarvestAdmin.IsAuthorized(HttpContext, o);
-        if (Authorized) return null;
-        if (User.Identity?.IsAuthenticated == true) return Forbid();
-        return HarvestAdmin.IsTokenEnabled(o) ? null : Challenge();
     }
 
     public static string When(DateTime? t) => t is { } v ? v.ToString("yyyy-MM-dd HH:mm:ss") : "–";

@@ -22,6 +22,30 @@ namespace DailyPapers.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("DailyPapers.Admin.OpsSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Embedded")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Papers")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("TakenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TakenAt");
+
+                    b.ToTable("ops_samples", (string)null);
+                });
+
             modelBuilder.Entity("DailyPapers.Api.ApiToken", b =>
                 {
                     b.Property<long>("Id")
@@ -525,6 +549,9 @@ namespace DailyPapers.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer");
+
                     b.Property<DateOnly?>("LastDatestamp")
                         .HasColumnType("date");
 
@@ -546,6 +573,9 @@ namespace DailyPapers.Data.Migrations.Postgres
 
                     b.Property<DateOnly?>("ListUntil")
                         .HasColumnType("date");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ResumptionToken")
                         .HasMaxLength(1000)
@@ -631,6 +661,55 @@ namespace DailyPapers.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("hf_daily_entries", (string)null);
+                });
+
+            modelBuilder.Entity("DailyPapers.Ingest.IngestDay", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int?>("Listed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Missing")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SetSpec")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("Stored")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SetSpec", "Day")
+                        .IsUnique();
+
+                    b.ToTable("ingest_days", (string)null);
                 });
 
             modelBuilder.Entity("DailyPapers.Papers.Paper", b =>

@@ -17,6 +17,28 @@ namespace DailyPapers.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("DailyPapers.Admin.OpsSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Embedded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Papers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("TakenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TakenAt");
+
+                    b.ToTable("ops_samples", (string)null);
+                });
+
             modelBuilder.Entity("DailyPapers.Api.ApiToken", b =>
                 {
                     b.Property<long>("Id")
@@ -504,6 +526,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateOnly?>("LastDatestamp")
                         .HasColumnType("TEXT");
 
@@ -524,6 +549,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly?>("ListUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ResumptionToken")
@@ -608,6 +636,53 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("hf_daily_entries", (string)null);
+                });
+
+            modelBuilder.Entity("DailyPapers.Ingest.IngestDay", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Listed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Missing")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SetSpec")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Stored")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SetSpec", "Day")
+                        .IsUnique();
+
+                    b.ToTable("ingest_days", (string)null);
                 });
 
             modelBuilder.Entity("DailyPapers.Papers.Paper", b =>

@@ -65,7 +65,7 @@ public static class V1Endpoints
         g.MapGet("/", ListPapers)
             .WithSummary("Papers listed between two days (inclusive), optionally in one category or archive")
             .WithDescription("from and to are YYYY-MM-DD (default: the latest listing day); cat is a category (cs.CL) or archive (cs); view is curated (the default: papers with a community signal, or all when the range has none) or all. Newest day first, best signal score first within a day.");
-        g.MapGet("/{**arxivId}", GetPaper).WithSummary("One paper by arXiv id (new-style 2401.12345 or old-style hep-th/9901001; a version suffix is ignored)");
+        g.MapGet("/{**arxivId}", GetPaper).WithSummary("One paper by arXiv id (new-style 2401.12345 or old-style hep-th/9901001; with a version suffix, 404 unless that version is stored)");
         return v1;
     }
 

@@ -505,7 +505,9 @@ internal static class FuzzCases
                     foreach (var b in bound.Where(b => method != "GET" || b.Property.GetCustomAttribute<BindPropertyAttribute>()?.SupportsGet == true))
                         inputs.AddRange(Flatten(b.Name, b.ParameterType).Select(f => new Input(f.Name, f.Type, kind)));
                     if (routeText is "/search" && !inputs.Any(i => i.Name == "q")) inputs.AddRange(SearchParameters.Select(n => new Input(n, typeof(string), InputKind.Query)));
-                    yield return new Target(routeText, pattern, method, Distinct(inputs), signedIn, handler.Name, true);
+                    // Actions run as the signed-in admin (a handler may check the role itself), except the account pages' own forms.
+                    bool asMember = signedIn || (method != "GET" && !routeText.StartsWith("/account/", StringComparison.Ordinal));
+                    yield return new Target(routeText, pattern, method, Distinct(inputs), asMember, handler.Name, true);
                 }
                 continue;
             }

@@ -37,7 +37,8 @@ public sealed class AppMetrics
 {
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
-    private readonly Histogram.Child[,] _requests;
+    private readonly Histogram _requestHistogram;
+    private readonly Histogram.Child?[,] _requests;
     private readonly Histogram _searchDuration;
     private readonly Counter _searches;
 
@@ -51,13 +52,11 @@ public sealed class AppMetrics
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         // From 1 ms (a cached list page) to 10 s (a cold semantic search on a busy node).
         double[] buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-        var requests = f.CreateHistogram("dailypapers_http_request_duration_seconds", "HTTP requests by route group and status class: rate from _count, duration from the buckets.",
+        _requestHistogram = f.CreateHistogram("dailypapers_http_request_duration_seconds", "HTTP requests by route group and status class: rate from _count, duration from the buckets.",
             ["group", "code"], new HistogramConfiguration { Buckets = buckets });
-        // Children made once: a request then costs an array look-up, not a label dictionary look-up.
-        _requests = new Histogram.Child[RouteGroups.All.Length, 5];
-        for (int g = 0; g < RouteGroups.All.Length; g++)
-            for (int c = 0; c < 5; c++)
-                _requests[g, c] = requests.WithLabels(RouteGroups.All[g], $"{c + 1}xx");
+        // Each group and status class gets its child on its first request (only those are exported), then keeps it:
+        // a request costs an array look-up, not a label dictionary look-up.
+        _requests = new Histogram.Child?[RouteGroups.All.Length, 5];
         _searchDuration = f.CreateHistogram("dailypapers_search_duration_seconds", "Search requests (page, APIs, feed) by requested mode.", ["mode"], new HistogramConfiguration { Buckets = buckets });
         _searches = f.CreateCounter("dailypapers_search_requests_total", "Search requests by requested mode and outcome (ok, client_error, server_error).", ["mode", "outcome"]);
         DotNetStats.Register(Registry);
@@ -68,7 +67,9 @@ public sealed class AppMetrics
     public void ObserveRequest(int group, int status, double seconds)
     {
         int c = Math.Clamp(status / 100, 1, 5) - 1;
-        _requests[group, c].Observe(seconds);
+        // A race makes two callers ask for the same child; WithLabels returns the same one to both.
+        var child = _requests[group, c] ??= _requestHistogram.WithLabels(RouteGroups.All[group], $"{c + 1}xx");
+        child.Observe(seconds);
     }
 
     public void ObserveSearch(string mode, int status, double seconds)
@@ -96,10 +97,28 @@ public sealed class AppMetrics
         public readonly Gauge DatabaseBytes = f.CreateGauge("dailypapers_database_size_bytes", "Size of the database (SQLite file and WAL, or pg_database_size).");
         public readonly Gauge IndexBytes = f.CreateGauge("dailypapers_search_index_size_bytes", "Size of this node's search index folder.");
         public readonly Gauge IndexDocuments = f.CreateGauge("dailypapers_search_index_documents", "Papers in this node's keyword index.");
+        public readonly Counter CollectErrors = f.CreateCounter("dailypapers_metrics_collect_errors_total", "Scrapes whose database figures could not be read (the previous values were served).");
         public readonly Gauge IndexBehind = f.CreateGauge("dailypapers_search_index_behind", "Papers changed in the database that this node's keyword index has not applied yet.");
     }
 
+    /// <summary>
+    /// Reads the database-wide figures before each scrape. A database that cannot answer must not cost the scrape the
+    /// request and process figures: the failure is counted and the last values stay.
+    /// </summary>
     private async Task CollectAsync(CancellationToken ct)
+    {
+        try
+        {
+            await CollectFiguresAsync(ct);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException && !ct.IsCancellationRequested)
+        {
+            _figures.CollectErrors.Inc();
+            _services.GetService<ILogger<AppMetrics>>()?.LogWarning("metrics: reading the database figures failed: {Error}", ex.Message);
+        }
+    }
+
+    private async Task CollectFiguresAsync(CancellationToken ct)
     {
         var m = _figures;
         await using var ctx = _db.CreateContext();

@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
     "search-speed" => await SearchSpeedBench.RunAsync(args[1..]),
     "vector-recall" => await VectorRecallBench.RunAsync(args[1..]),
     "oai-replay" => await OaiReplayBench.RunAsync(args[1..]),
+    "backup-load" => await BackupBench.RunAsync(args[1..]),
     "tex" => TexBench.Run(args[1..]),
     "http-latency" => await HttpLatencyBench.RunAsync(args[1..]),
     "metrics-overhead" => MetricsOverheadBench.Run(args[1..]),
@@ -22,6 +23,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|http-latency|metrics-overhead> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|backup-load|http-latency|metrics-overhead> [options]   (see docs/benchmarks.md)");
     return 2;
 }

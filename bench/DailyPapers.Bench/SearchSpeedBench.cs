@@ -237,7 +237,7 @@ internal static partial class SearchSpeedBench
         return 0;
     }
 
-    private sealed record Latency(double P50, double P95, double P99, double Qps);
+    internal sealed record Latency(double P50, double P95, double P99, double Qps);
 
     private static Latency Measure(string[] queries, Func<int, Action<string>> makeClient, int clients, int rounds, bool warmUp = true)
     {
@@ -265,7 +265,7 @@ internal static partial class SearchSpeedBench
     }
 
     /// <summary>Percentiles of latency samples (ms), and queries per second over <paramref name="seconds"/>.</summary>
-    private static Latency Summarize(IEnumerable<double> samples, double seconds)
+    internal static Latency Summarize(IEnumerable<double> samples, double seconds)
     {
         var all = samples.Order().ToArray();
         double P(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];

@@ -158,7 +158,7 @@ internal static partial class VoteBench
         return records.ConvertAll(r => r.ArxivId);
     }
 
-    private static async Task<List<string>> CreateUsersAsync(DatabaseSettings db, int count)
+    internal static async Task<List<string>> CreateUsersAsync(DatabaseSettings db, int count, string prefix = "voter")
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -171,8 +171,9 @@ internal static partial class VoteBench
         {
             await using var scope = sp.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-            var email = $"voter{i}@bench.test";
-            var r = await users.CreateAsync(new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"voter{i}" }, Password);
+            var email = $"{prefix}{i}@bench.test";
+            if (await users.FindByEmailAsync(email) is not null) { emails.Add(email); continue; } // a kept bench instance has them already
+            var r = await users.CreateAsync(new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"{prefix}{i}" }, Password);
             if (!r.Succeeded) throw new InvalidOperationException(string.Join(" ", r.Errors.Select(e => e.Description)));
             emails.Add(email);
         }
@@ -197,13 +198,14 @@ internal static partial class VoteBench
         return new Session(client, WebUtility.HtmlDecode(TokenPattern().Match(list).Groups[1].Value));
     }
 
-    private static Process StartServer(string dataDir, int port)
+    internal static Process StartServer(string dataDir, int port, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "dailypapers.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "serve", "--data-dir", dataDir, "--urls", $"http://127.0.0.1:{port}" }) psi.ArgumentList.Add(a);
         psi.Environment["DAILYPAPERS_Community__AuthAttemptsPerIpPerMinute"] = "10000";
         psi.Environment["DAILYPAPERS_Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("server: " + line); };
@@ -212,7 +214,7 @@ internal static partial class VoteBench
         return p;
     }
 
-    private static async Task WaitUpAsync(Uri baseUri)
+    internal static async Task WaitUpAsync(Uri baseUri)
     {
         using var http = new HttpClient { BaseAddress = baseUri };
         for (int i = 0; i < 300; i++)
@@ -224,7 +226,7 @@ internal static partial class VoteBench
         throw new TimeoutException("server did not start");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

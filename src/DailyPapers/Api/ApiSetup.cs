@@ -66,6 +66,7 @@ public static class ApiSetup
     {
         app.MapHuggingFaceApi();
         var v1 = app.MapGroup(V1Prefix).WithGroupName("v1");
+        v1.AddEndpointFilterFactory(Web.NulInput.BodyFilter);
         v1.MapPapersV1();
         v1.MapTokensV1();
         v1.MapCommunityV1();

@@ -57,7 +57,7 @@ public static class HfEndpoints
             period = parsed;
         }
         if (sort == "trending" && period is null && await PaperLists.LatestDayAsync(db, ct) is { } latest)
-            period = new ListPeriod(PeriodKind.Day, latest.AddDays(1 - TrendingDays), latest.AddDays(1));
+            period = ListPeriod.Days(ListPeriod.Plus(latest, 1 - TrendingDays), latest);
 
         var q = period is null ? db.Papers : PaperLists.InPeriod(db, period, null);
         // The same submitter the entries show (submittedOnDailyBy): a member's display name, else the curated source's handle.
@@ -109,7 +109,7 @@ public static class HfEndpoints
     internal static async Task<Results<Ok<HfPaper>, JsonHttpResult<HfError>>> PaperInfo(HttpContext ctx, AppDbContext db, string arxivId, CancellationToken ct)
     {
         if (!ArxivId.TryParse(arxivId, out var id, out var error)) return Error(error);
-        var items = await ListItems.LoadAsync(db, db.Papers.Where(x => x.ArxivId == id.BaseId), 1, ct);
+        var items = await ListItems.LoadAsync(db, db.Papers.Named(id), 1, ct);
         if (items.Count == 0) return Error("Paper not found", StatusCodes.Status404NotFound);
         return TypedResults.Ok(HfMapping.Paper(items[0], FeedEndpoints.SiteUrl(ctx)));
     }

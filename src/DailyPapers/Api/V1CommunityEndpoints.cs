@@ -47,14 +47,11 @@ public static class V1CommunityEndpoints
             .WithDescription("Depth-first thread order with parentId and depth. Deleted comments are tombstones without author or text; hidden ones keep their author but not their text.");
         comments.MapPost("/", PostComment)
             .RequireAuthorization(ApiTokenAuthenticationHandler.WritePolicy)
-            // The same per-member budget as the comment form on the paper page.
-            .RequireRateLimiting(CommunitySetup.CommentsPerUser)
             .WithSummary("Posts a comment, or a reply when parentId is given (write scope)")
             .WithDescription("The body is Markdown with $…$ math; raw HTML is not rendered and the result is sanitised exactly as on the paper page.");
 
         var own = v1.MapGroup("/comments").WithTags("Comments")
-            .RequireAuthorization(ApiTokenAuthenticationHandler.WritePolicy)
-            .RequireRateLimiting(CommunitySetup.CommentsPerUser);
+            .RequireAuthorization(ApiTokenAuthenticationHandler.WritePolicy);
         own.MapPatch("/{commentId:long}", EditComment).WithSummary("Edits one of the caller's comments (write scope)");
         own.MapDelete("/{commentId:long}", DeleteComment).WithSummary("Deletes one of the caller's comments, leaving a tombstone so replies keep their place (write scope)");
 
@@ -105,9 +102,10 @@ public static class V1CommunityEndpoints
         var (paper, problem) = await FindPaperAsync(db, id, ct);
         if (paper is null) return problem!;
         if (body is null) return Bad("Send a JSON body such as {\"markdown\": \"…\", \"parentId\": null}.");
-        var (outcome, commentId, error) = await writer.PostAsync(UserId(user), paper.Id, body.ParentId, body.Markdown, ct);
+        var (outcome, commentId, error, limit) = await writer.PostAsync(UserId(user), paper.Id, body.ParentId, body.Markdown, ct);
         return outcome switch
         {
+            CommentOutcome.OverLimit => TooMany(ctx, limit!),
             CommentOutcome.Done when await LoadCommentAsync(ctx, db, commentId!.Value, ct) is { } c
                 => TypedResults.Created($"{ApiSetup.V1Prefix}/papers/{Uri.EscapeDataString(paper.ArxivId)}/comments#c-{c.Id}", c),
             // The paper exists (checked above), so a missing target is the parent.
@@ -121,8 +119,9 @@ public static class V1CommunityEndpoints
         HttpContext ctx, long commentId, [FromBody] V1CommentEdit? body, ClaimsPrincipal user, AppDbContext db, CommentWriter writer, CancellationToken ct)
     {
         if (body is null) return Bad("Send a JSON body such as {\"markdown\": \"…\"}.");
-        var (outcome, error) = await writer.EditAsync(UserId(user), commentId, body.Markdown, ct);
+        var (outcome, _, error, limit) = await writer.EditAsync(UserId(user), commentId, body.Markdown, ct);
         if (outcome == CommentOutcome.Done && await LoadCommentAsync(ctx, db, commentId, ct) is { } c) return TypedResults.Ok(c);
+        if (outcome == CommentOutcome.OverLimit) return TooMany(ctx, limit!);
         return OwnerProblem(outcome, commentId, error);
     }
 
@@ -135,14 +134,14 @@ public static class V1CommunityEndpoints
     internal static async Task<Results<Ok<V1Vote>, ProblemHttpResult>> GetVote(string id, ClaimsPrincipal user, VoteToggle votes, CancellationToken ct)
     {
         if (!TryParseId(id, out var arxivId, out var bad)) return bad;
-        var state = await votes.GetAsync(UserId(user), arxivId.BaseId, ct);
+        var state = await votes.GetAsync(UserId(user), arxivId, ct);
         return state is null ? NoPaper(arxivId) : TypedResults.Ok(new V1Vote(state.ArxivId, state.Voted, state.Upvotes));
     }
 
     private static async Task<Results<Ok<V1Vote>, ProblemHttpResult>> SetVote(string id, ClaimsPrincipal user, VoteToggle votes, bool on, CancellationToken ct)
     {
         if (!TryParseId(id, out var arxivId, out var bad)) return bad;
-        var state = await votes.SetAsync(UserId(user), arxivId.BaseId, on, ct);
+        var state = await votes.SetAsync(UserId(user), arxivId, on, ct);
         return state is null ? NoPaper(arxivId) : TypedResults.Ok(new V1Vote(state.ArxivId, state.Voted, state.Upvotes));
     }
 
@@ -195,7 +194,7 @@ public static class V1CommunityEndpoints
     private static async Task<(PaperRef? Paper, ProblemHttpResult? Problem)> FindPaperAsync(AppDbContext db, string id, CancellationToken ct)
     {
         if (!TryParseId(id, out var arxivId, out var bad)) return (null, bad);
-        var paper = await db.Papers.Where(p => p.ArxivId == arxivId.BaseId).Select(p => new PaperRef(p.Id, p.ArxivId)).FirstOrDefaultAsync(ct);
+        var paper = await db.Papers.Named(arxivId).Select(p => new PaperRef(p.Id, p.ArxivId)).FirstOrDefaultAsync(ct);
         return paper is null ? (null, NoPaper(arxivId)) : (paper, null);
     }
 
@@ -208,7 +207,14 @@ public static class V1CommunityEndpoints
         return false;
     }
 
-    private static ProblemHttpResult NoPaper(ArxivId id) => TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"There is no paper {id.BaseId} here.");
+    private static ProblemHttpResult NoPaper(ArxivId id) => TypedResults.Problem(statusCode: 404, title: "Not found", detail: PaperLookup.NotHere(id));
+
+    private static ProblemHttpResult TooMany(HttpContext ctx, TooManyRequests limit)
+    {
+        ctx.Response.Headers.RetryAfter = RateBudget.RetryAfterHeader(limit.Wait);
+        return TypedResults.Problem(statusCode: 429, title: "Too many comments", detail: limit.Detail(ctx.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = (int)Math.Ceiling(limit.Wait.TotalSeconds) });
+    }
 
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: detail);
 

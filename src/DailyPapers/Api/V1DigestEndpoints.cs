@@ -75,9 +75,10 @@ public static class V1DigestEndpoints
             var now = await db.Set<Subscription>().AsNoTracking().FirstAsync(s => s.Id == before.Id, ct);
             return TypedResults.Ok(new V1SubscriptionChange(V1Subscription.From(now), false, "Your digest preferences were saved."));
         }
+        bool mailed;
         try
         {
-            await Subscriptions.SubscribeAsync(db, sender, compose, settings.Value, email, frequency, categories, keywords, authors, ct);
+            mailed = await Subscriptions.SubscribeAsync(db, sender, compose, settings.Value, email, frequency, categories, keywords, authors, ct);
         }
         catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or IOException or System.Net.Sockets.SocketException or ServiceNotConnectedException)
         {
@@ -87,7 +88,6 @@ public static class V1DigestEndpoints
         }
         db.ChangeTracker.Clear();
         var after = await db.Set<Subscription>().AsNoTracking().FirstAsync(s => s.Email == email, ct);
-        var mailed = after.ConfirmTokenHash is not null && after.ConfirmTokenHash != before?.ConfirmTokenHash;
         if (!mailed)
         {
             // A link went out minutes ago and SubscribeAsync holds back a second one: still keep what was asked for.

@@ -65,7 +65,7 @@ public static class V1Endpoints
         g.MapGet("/", ListPapers)
             .WithSummary("Papers listed between two days (inclusive), optionally in one category or archive")
             .WithDescription("from and to are YYYY-MM-DD (default: the latest listing day); cat is a category (cs.CL) or archive (cs); view is curated (the default: papers with a community signal, or all when the range has none) or all. Newest day first, best signal score first within a day.");
-        g.MapGet("/{**arxivId}", GetPaper).WithSummary("One paper by arXiv id (new-style 2401.12345 or old-style hep-th/9901001; a version suffix is ignored)");
+        g.MapGet("/{**arxivId}", GetPaper).WithSummary("One paper by arXiv id (new-style 2401.12345 or old-style hep-th/9901001; with a version suffix, 404 unless that version is stored)");
         return v1;
     }
 
@@ -111,7 +111,7 @@ public static class V1Endpoints
         if (fromDay > toDay) return Bad("'from' is after 'to'.");
         if (toDay.Value.DayNumber - fromDay.Value.DayNumber >= MaxRangeDays) return Bad($"A range may span at most {MaxRangeDays} days.");
 
-        var (q, shown) = await PaperLists.InViewAsync(PaperLists.InPeriod(db, new ListPeriod(PeriodKind.Day, fromDay.Value, toDay.Value.AddDays(1)), cat), listView, ct);
+        var (q, shown) = await PaperLists.InViewAsync(PaperLists.InPeriod(db, ListPeriod.Days(fromDay.Value, toDay.Value), cat), listView, ct);
         var total = await q.CountAsync(ct);
         var items = await ListItems.LoadAsync(db, q.NewestDayFirst().Skip((pageNo - 1) * size), size, ct);
         var site = FeedEndpoints.SiteUrl(ctx);
@@ -124,15 +124,15 @@ public static class V1Endpoints
     internal static async Task<Results<Ok<V1Paper>, ProblemHttpResult>> GetPaper(HttpContext ctx, AppDbContext db, string arxivId, CancellationToken ct)
     {
         if (!ArxivId.TryParse(arxivId, out var id, out var error)) return Bad(error);
-        var items = await ListItems.LoadAsync(db, db.Papers.Where(p => p.ArxivId == id.BaseId), 1, ct);
+        var items = await ListItems.LoadAsync(db, db.Papers.Named(id), 1, ct);
         return items.Count == 0
-            ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"There is no paper {id.BaseId} here.")
+            ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: PaperLookup.NotHere(id))
             : TypedResults.Ok(V1Paper.From(items[0], FeedEndpoints.SiteUrl(ctx)));
     }
 
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: detail);
 
-    private static bool TryDay(string s, out DateOnly d) => DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out d);
+    private static bool TryDay(string s, out DateOnly d) => ListPeriod.TryParseDay(s, out d);
 
     private static bool TryInt(string? s, int fallback, int min, int max, out int value)
     {

@@ -31,6 +31,8 @@ public static class CliApp
         root.Subcommands.Add(HarvestCommand.Create());
         root.Subcommands.Add(DigestCommand.Create());
         root.Subcommands.Add(ReindexCommand.Create());
+        root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
         return root;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DailyPapers.Digest;
+using DailyPapers.Papers;
 using DailyPapers.Web;
 
 namespace DailyPapers.Cli;
@@ -24,7 +25,7 @@ internal static class DigestCommand
             DateOnly? day = null;
             if (p.GetValue(date) is { } d)
             {
-                if (!DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                if (!ListPeriod.TryParseDay(d, out var parsed))
                     throw new CliException($"'{d}' is not a date: use YYYY-MM-DD, e.g. 2019-12-02.");
                 day = parsed;
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DailyPapers.Ingest;
+using DailyPapers.Papers;
 using DailyPapers.Web;
 using Microsoft.Extensions.Configuration;
 
@@ -83,7 +84,7 @@ internal static class HarvestCommand
     private static DateOnly? Day(string? s, string name)
     {
         if (s is null) return null;
-        return DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+        return ListPeriod.TryParseDay(s, out var d)
             ? d : throw new CliException($"{name} must be a date YYYY-MM-DD, not '{s}'");
     }
 }

@@ -7,6 +7,11 @@ namespace DailyPapers.Cli;
 
 internal static class ImportCommand
 {
+    // Exit codes (README, "Loading papers"); 3 (database unusable) and 130 (cancelled) come from CliApp.
+    public const int Imported = 0;
+    public const int Failed = 1;
+    public const int ImportedWithRejections = 2;
+
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "kaggle: arxiv-metadata-oai-snapshot JSON lines, plain or .gz; hf-daily: a daily_papers JSON file, a folder of them, or a .tar.gz" };
@@ -16,7 +21,8 @@ internal static class ImportCommand
         cmd.SetAction(async (p, ct) =>
         {
             var db = CliApp.Settings(p);
-            var file = p.GetValue(path)!;
+            // Relative to the caller's directory (./dailypapers and `dotnet run` both run there); errors name the full path tried.
+            var file = Path.GetFullPath(p.GetValue(path)!);
             if (p.GetValue(format) == "hf-daily")
             {
                 if (!File.Exists(file) && !Directory.Exists(file)) throw new CliException($"no such file or folder: {file}");
@@ -29,7 +35,10 @@ internal static class ImportCommand
                 Console.WriteLine($"known_papers: {hf.KnownPapers}");
                 Console.WriteLine($"rejected: {hf.Rejected}");
                 Console.WriteLine($"problems: {hf.Problems.Count}");
-                return hf.Days == 0 ? 1 : 0;
+                if (hf.InputProblem is { } broken)
+                    return Fail($"{broken}; the {hf.Days} complete days before it were imported");
+                if (hf.Days == 0) return Fail($"{file} holds no day of Hugging Face daily papers that could be imported");
+                return hf.Rejected + hf.Problems.Count > 0 ? ImportedWithRejections : Imported;
             }
             if (!File.Exists(file)) throw new CliException($"no such file: {file}");
             await ServerApp.MigrateAsync(db, ct);
@@ -44,19 +53,13 @@ internal static class ImportCommand
             }
 
             ImportSummary summary;
-            if (console.Profile.Capabilities.Interactive && !Console.IsErrorRedirected)
+            try
             {
-                summary = null!;
-                await console.Progress().StartAsync(async ctx =>
-                {
-                    var task = ctx.AddTask($"importing {Path.GetFileName(file)}", maxValue: 1.0);
-                    summary = await import.RunAsync(file, new Progress<double>(v => task.Value = v), Rejected, ct);
-                    task.Value = 1.0;
-                });
+                summary = await RunWithProgressAsync(console, import, file, Rejected, ct);
             }
-            else
+            catch (ImportInputException ex)
             {
-                summary = await import.RunAsync(file, null, Rejected, ct);
+                return Fail(ex.Message + "; nothing was imported");
             }
 
             Console.WriteLine($"read: {summary.Read}");
@@ -67,8 +70,36 @@ internal static class ImportCommand
             Console.WriteLine($"seconds: {summary.Elapsed.TotalSeconds:F1}");
             Console.WriteLine($"write_seconds: {summary.WriteTime.TotalSeconds:F1}");
             Console.WriteLine($"papers_per_second: {summary.PapersPerSecond:F0}");
-            return 0;
+            if (summary.InputProblem is { } cut)
+                return Fail($"{cut}; the {summary.Read - summary.Rejected:N0} records before that point were imported");
+            if (summary.Rejected == summary.Read)
+                return Fail($"none of the {summary.Read:N0} lines of {file} is an arXiv metadata record; nothing was imported");
+            if (summary.Rejected > 0)
+            {
+                Console.Error.WriteLine($"{summary.Rejected:N0} of {summary.Read:N0} lines were rejected (listed above); the others were imported");
+                return ImportedWithRejections;
+            }
+            return Imported;
         });
         return cmd;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return Failed;
+    }
+
+    private static async Task<ImportSummary> RunWithProgressAsync(IAnsiConsole console, SnapshotImport import, string file, Action<RejectedLine> rejected, CancellationToken ct)
+    {
+        if (!console.Profile.Capabilities.Interactive || Console.IsErrorRedirected) return await import.RunAsync(file, null, rejected, ct);
+        ImportSummary summary = null!;
+        await console.Progress().StartAsync(async ctx =>
+        {
+            var task = ctx.AddTask($"importing {Path.GetFileName(file)}", maxValue: 1.0);
+            summary = await import.RunAsync(file, new Progress<double>(v => task.Value = v), rejected, ct);
+            task.Value = 1.0;
+        });
+        return summary;
     }
 }

@@ -4,7 +4,7 @@ using MimeKit;
 namespace DailyPapers.Community;
 
 /// <summary>The mails the account pages send: confirmation, password reset, and "you already have an account".</summary>
-public sealed class AccountMail(MailSender sender, LoginThrottle throttle, ILogger<AccountMail> log)
+public sealed class AccountMail(MailSender sender, CommunityLimits limits, ILogger<AccountMail> log)
 {
     public Task SendConfirmationAsync(string to, string link, CancellationToken ct) => SendAsync(to, "Confirm your DailyPapers account",
         $"Welcome to DailyPapers.\n\nConfirm your email address by opening this link:\n\n{link}\n\nIf you did not sign up, ignore this mail.", ct);
@@ -18,7 +18,7 @@ public sealed class AccountMail(MailSender sender, LoginThrottle throttle, ILogg
 
     private async Task SendAsync(string to, string subject, string text, CancellationToken ct)
     {
-        if (!throttle.TryMail(to))
+        if (!limits.TryAccountMail(to))
         {
             // Silently: the page must look the same either way, and the owner already has recent mails.
             log.LogWarning("Account mail to one address over the hourly limit; not sent");

@@ -24,7 +24,8 @@ public static class Accounts
         bool created = user is null;
         if (user is null)
         {
-            user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0] };
+            var name = DisplayNames.Check(email.Split('@')[0], out var local) is null ? local : "admin";
+            user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
             Check(password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password));
         }
         else if (password is not null)

@@ -53,6 +53,23 @@ public static class CommentRules
         return Sanitizer.Sanitize(html);
     }
 
+    /// <summary>Checks and renders a comment: null and the HTML when acceptable, otherwise what is wrong.</summary>
+    public static string? TryRender(string? markdown, out string html)
+    {
+        html = "";
+        if (Check(markdown) is { } error) return error;
+        try
+        {
+            html = Render(markdown!);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            // Markdig's depth limit: thousands of nested quotes, list items or brackets ("> > > …").
+            return "This comment nests quotes, lists or brackets too deeply to display; flatten it.";
+        }
+    }
+
     /// <summary>Null when acceptable, otherwise what is wrong.</summary>
     public static string? Check(string? markdown)
     {

@@ -10,39 +10,53 @@ public sealed record CommentView(
     long Id, long? ParentId, string UserId, string Author, string Markdown, string Html,
     DateTime CreatedAt, DateTime? EditedAt, bool Deleted, bool Hidden);
 
-public enum CommentOutcome { Done, NotFound, NotYours, Invalid }
+public enum CommentOutcome { Done, NotFound, NotYours, Invalid, OverLimit }
+
+/// <summary>What a comment write came to: the comment's id when done, else what was wrong (and, over the budget, the wait).</summary>
+public sealed record CommentResult(CommentOutcome Outcome, long? Id = null, string? Error = null, TooManyRequests? Limit = null);
 
 /// <summary>Every change to comments (post, edit, delete, report, hide) and the paper's comment count that follows them.</summary>
-public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache)
+public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache, CommunityLimits limits)
 {
-    public async Task<(CommentOutcome Outcome, long? Id, string? Error)> PostAsync(string userId, long paperId, long? parentId, string? markdown, CancellationToken ct = default)
+    public async Task<CommentResult> PostAsync(string userId, long paperId, long? parentId, string? markdown, CancellationToken ct = default)
     {
-        if (CommentRules.Check(markdown) is { } error) return (CommentOutcome.Invalid, null, error);
-        if (!await db.Papers.AnyAsync(p => p.Id == paperId, ct)) return (CommentOutcome.NotFound, null, "That paper does not exist.");
+        if (CommentRules.TryRender(markdown, out var html) is { } error) return new(CommentOutcome.Invalid, null, error);
+        if (!await db.Papers.AnyAsync(p => p.Id == paperId, ct)) return new(CommentOutcome.NotFound, null, "That paper does not exist.");
         if (parentId is { } pid && !await db.Set<Comment>().AnyAsync(c => c.Id == pid && c.PaperId == paperId && !c.Deleted, ct))
-            return (CommentOutcome.NotFound, null, "The comment you replied to no longer exists.");
+            return new(CommentOutcome.NotFound, null, "The comment you replied to no longer exists.");
+        if (OverBudget(userId) is { } over) return over;
         var comment = new Comment
         {
             PaperId = paperId, ParentId = parentId, UserId = userId, Markdown = markdown!,
-            Html = CommentRules.Render(markdown!), CreatedAt = DateTime.UtcNow,
+            Html = html, CreatedAt = DateTime.UtcNow,
         };
         db.Add(comment);
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         await RecountAsync(paperId, ct);
-        return (CommentOutcome.Done, comment.Id, null);
+        return new(CommentOutcome.Done, comment.Id);
     }
 
-    public async Task<(CommentOutcome Outcome, string? Error)> EditAsync(string userId, long commentId, string? markdown, CancellationToken ct = default)
+    public async Task<CommentResult> EditAsync(string userId, long commentId, string? markdown, CancellationToken ct = default)
     {
-        if (CommentRules.Check(markdown) is { } error) return (CommentOutcome.Invalid, error);
-        var html = CommentRules.Render(markdown!);
+        if (CommentRules.TryRender(markdown, out var html) is { } error) return new(CommentOutcome.Invalid, commentId, error);
+        if (!await db.Set<Comment>().AnyAsync(c => c.Id == commentId && c.UserId == userId && !c.Deleted, ct))
+            return new(await OwnerOutcomeAsync(userId, commentId, ct), commentId);
+        if (OverBudget(userId) is { } over) return over with { Id = commentId };
         var now = DateTime.UtcNow;
         var n = await db.Set<Comment>().Where(c => c.Id == commentId && c.UserId == userId && !c.Deleted)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Markdown, markdown!).SetProperty(c => c.Html, html).SetProperty(c => c.EditedAt, now), ct);
-        if (n == 0) return (await OwnerOutcomeAsync(userId, commentId, ct), null);
+        if (n == 0) return new(await OwnerOutcomeAsync(userId, commentId, ct), commentId);
         await cache.EvictByTagAsync(CachePolicies.PapersTag, ct);
-        return (CommentOutcome.Done, null);
+        return new(CommentOutcome.Done, commentId);
+    }
+
+    /// <summary>Counts a new or edited comment against the member's budget, the same from the pages and the API; null while within it.</summary>
+    private CommentResult? OverBudget(string userId)
+    {
+        if (limits.Comments.TryTake("user:" + userId, out var wait)) return null;
+        var limit = new TooManyRequests($"You have written {limits.Comments.Permits} comments or edits in the last {RateBudget.Describe(limits.Comments.Window)}.", wait);
+        return new(CommentOutcome.OverLimit, null, limit.Reason, limit);
     }
 
     /// <summary>The author's delete leaves a tombstone so that replies keep their parent.</summary>

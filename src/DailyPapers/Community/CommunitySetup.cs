@@ -15,7 +15,6 @@ public static class CommunitySetup
     public const string AntiforgeryCookie = "dp.af";
     public const string AuthPerIp = "auth-ip";
     public const string MailPerIp = "mail-ip";
-    public const string CommentsPerUser = "comments-user";
 
     public static WebApplicationBuilder AddCommunity(this WebApplicationBuilder builder)
     {
@@ -44,43 +43,29 @@ public static class CommunitySetup
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.HeaderName = "X-CSRF-TOKEN";
         });
+        // A forged or expired form: 403 and the status page's explanation (AntiforgeryFailurePage).
+        services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o => o.Filters.Add(new AntiforgeryFailurePage()));
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (ctx, ct) =>
             {
-                if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
-                    ctx.HttpContext.Response.Headers.RetryAfter = ((int)retry.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
+                var wait = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
+                var s = ctx.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
+                var reason = ctx.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName switch
                 {
-                    // Programs get the API's problem details, with the same budget as the pages.
-                    await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = ctx.HttpContext,
-                        ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many changes in a short time. Wait a few minutes and try again." },
-                    });
-                    return;
-                }
-                ctx.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
-                await ctx.HttpContext.Response.WriteAsync("Too many attempts from your address. Wait a minute and try again.", ct);
+                    AuthPerIp => $"There were too many sign-in attempts from your address ({s.AuthAttemptsPerIpPerMinute} a minute, for all accounts together).",
+                    MailPerIp => $"Too many requests that send mail came from your address ({s.MailsPerIpPerHour} an hour: sign-ups, password resets and digest subscriptions together).",
+                    _ => "Too many requests came from your address.",
+                };
+                await new TooManyRequests(reason, wait).WriteAsync(ctx.HttpContext, ct);
             };
-            o.AddPolicy(AuthPerIp, ctx => WritesOnly(ctx, "ip:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = s.AuthAttemptsPerIpPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-            }));
-            o.AddPolicy(MailPerIp, ctx => WritesOnly(ctx, "mail:" + ClientAddress(ctx), s => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = s.MailsPerIpPerHour, Window = TimeSpan.FromHours(1), QueueLimit = 0,
-            }));
-            // Keyed by the member, so one busy account cannot exhaust the budget of others behind the same address.
-            o.AddPolicy(CommentsPerUser, ctx => WritesOnly(ctx, "user:" + (ctx.User.Identity?.IsAuthenticated == true ? UserIdOf(ctx) : ClientAddress(ctx)), s => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = s.CommentsPerUserPer10Minutes, Window = TimeSpan.FromMinutes(10), QueueLimit = 0,
-            }));
+            o.AddPolicy(AuthPerIp, ctx => WritesOnly(ctx, "ip:" + ClientAddress(ctx), l => l.AuthPerIp));
+            o.AddPolicy(MailPerIp, ctx => WritesOnly(ctx, "mail:" + ClientAddress(ctx), l => l.MailPerIp));
         });
-        services.AddHttpContextAccessor();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<CommunityLimits>();
+        services.AddHttpContextAccessor();
         services.AddTransient<AccountMail>();
         services.AddScoped<VoteToggle>();
         if (db.Provider == DatabaseProvider.Sqlite) services.AddSingleton<SqliteVoteWriter>();
@@ -119,7 +104,7 @@ public static class CommunitySetup
         o.User.RequireUniqueEmail = true;
         o.User.AllowedUserNameCharacters = ""; // user names are email addresses: any character
         o.SignIn.RequireConfirmedEmail = true;
-        // No account lockout: it would let an attacker lock the owner out. LoginThrottle limits guesses per address instead.
+        // No account lockout: it would let an attacker lock the owner out. CommunityLimits limits guesses per account and address instead.
         o.Lockout.AllowedForNewUsers = false;
     }
 
@@ -128,9 +113,17 @@ public static class CommunitySetup
         var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
         if (settings.TrustForwardedHeaders)
         {
+            // Only a known proxy's headers count, and only its own hop (ForwardLimit 1: the rightmost X-Forwarded-For
+            // entry, the one it appended); anyone else's X-Forwarded-For is ignored, so it can't pose as many clients.
             var fh = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-            fh.KnownIPNetworks.Clear();
-            fh.KnownProxies.Clear();
+            if (settings.KnownProxies.Length + settings.KnownNetworks.Length > 0)
+            {
+                // Configured lists replace the framework's default, loopback (127.0.0.0/8 and ::1).
+                fh.KnownIPNetworks.Clear();
+                fh.KnownProxies.Clear();
+                foreach (var p in settings.KnownProxies) fh.KnownProxies.Add(System.Net.IPAddress.Parse(p));
+                foreach (var n in settings.KnownNetworks) fh.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(n));
+            }
             app.UseForwardedHeaders(fh);
         }
         app.UseMiddleware<HostPrefixedCookies>();
@@ -143,12 +136,12 @@ public static class CommunitySetup
     public static string UserIdOf(HttpContext ctx) =>
         ctx.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? "";
 
-    private static RateLimitPartition<string> WritesOnly(HttpContext ctx, string key, Func<CommunitySettings, FixedWindowRateLimiterOptions> options)
+    private static RateLimitPartition<string> WritesOnly(HttpContext ctx, string key, Func<CommunityLimits, RateBudget> budget)
     {
-        // Pages write with POST; the API (same budgets) also with PATCH and DELETE.
+        // Pages write with POST; the API also with PATCH and DELETE.
         var m = ctx.Request.Method;
         if (HttpMethods.IsGet(m) || HttpMethods.IsHead(m) || HttpMethods.IsOptions(m)) return RateLimitPartition.GetNoLimiter("read");
-        var s = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<CommunitySettings>>().Value;
-        return RateLimitPartition.GetFixedWindowLimiter(key, _ => options(s));
+        var limits = ctx.RequestServices.GetRequiredService<CommunityLimits>();
+        return RateLimitPartition.Get(key, k => budget(limits).For(k));
     }
 }

@@ -1,4 +1,5 @@
 using DailyPapers.Data;
+using DailyPapers.Papers;
 using DailyPapers.Web;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
@@ -12,9 +13,9 @@ public sealed class Featuring(AppDbContext db, IOutputCacheStore cache, ILogger<
         user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Moderator);
 
     /// <summary>Sets the paper's featured flag; false when there is no such paper.</summary>
-    public async Task<bool> SetAsync(string arxivId, bool featured, string moderatorId, CancellationToken ct = default)
+    public async Task<bool> SetAsync(ArxivId arxivId, bool featured, string moderatorId, CancellationToken ct = default)
     {
-        var changed = await db.Papers.Where(p => p.ArxivId == arxivId).ExecuteUpdateAsync(u => u.SetProperty(p => p.Featured, featured), ct);
+        var changed = await db.Papers.Named(arxivId).ExecuteUpdateAsync(u => u.SetProperty(p => p.Featured, featured), ct);
         if (changed == 0) return false;
         log.LogInformation("moderator {User} {Action} {ArxivId}", moderatorId, featured ? "featured" : "unfeatured", arxivId);
         await cache.EvictByTagAsync(CachePolicies.PapersTag, ct);

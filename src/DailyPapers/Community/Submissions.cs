@@ -24,6 +24,11 @@ public sealed class Submissions(AppDbContext db, PaperUpsert upsert, ArxivApiCli
         var existing = await db.Papers.Where(p => p.ArxivId == id.BaseId).Select(p => p.ArxivId).FirstOrDefaultAsync(ct);
         if (existing is not null)
             return new(SubmissionOutcome.Duplicate, existing, $"{existing} is already here.");
+        // Ids are numbered by the month arXiv announced them, so v1 came before that month's end (plus a day: the US
+        // evening announcement is the next UTC day): an old id is refused without asking arXiv.
+        var latestPossible = id.Month.AddMonths(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1);
+        if (nowUtc - latestPossible > TimeSpan.FromDays(s.SubmissionMaxAgeDays))
+            return new(SubmissionOutcome.TooOld, null, $"{id.BaseId} is from {id.Month:MMMM yyyy} (its number says so); only papers from the last {s.SubmissionMaxAgeDays} days can be submitted.");
         var dayStart = DateOnly.FromDateTime(nowUtc).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var today = await db.Set<Submission>().CountAsync(x => x.UserId == userId && x.CreatedAt >= dayStart, ct);
         if (today >= s.SubmissionsPerUserPerDay)
@@ -32,11 +37,15 @@ public sealed class Submissions(AppDbContext db, PaperUpsert upsert, ArxivApiCli
         PaperRecord? record;
         try
         {
-            record = (await arxiv.GetByIdsAsync([id.WithoutVersion()], ct)).FirstOrDefault(r => r.ArxivId == id.BaseId);
+            record = await arxiv.LookUpAsync(id, ct);
         }
-        catch (Exception ex) when (ex is ArxivHttpException or ArxivFormatException or HttpRequestException || ex is OperationCanceledException && !ct.IsCancellationRequested)
+        catch (ArxivHttpException ex)
         {
-            return new(SubmissionOutcome.SourceUnavailable, null, "arXiv did not answer; try again in a few minutes.");
+            return new(SubmissionOutcome.SourceUnavailable, null, $"{ex.Reason}, so {id.BaseId} could not be looked up. Nothing was saved; try again in a few minutes.");
+        }
+        catch (ArxivFormatException)
+        {
+            return new(SubmissionOutcome.SourceUnavailable, null, $"arXiv's answer could not be read, so {id.BaseId} could not be looked up. Nothing was saved; try again in a few minutes.");
         }
         if (record is null)
             return new(SubmissionOutcome.UnknownPaper, null, $"arXiv has no paper {id.BaseId}.");

@@ -54,7 +54,7 @@ public static class Trending
     /// </summary>
     public static async Task<List<PaperCard>> TopOfPeriodAsync(AppDbContext db, ListPeriod period, int take, CancellationToken ct = default)
     {
-        var end = period.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var end = period.EndUtc;
         var engaged = await PaperLists.InPeriod(db, period, null, ListView.Curated).Cards().ToListAsync(ct);
         return RankByScore(engaged, end).Take(take).Select(x => x.Card).ToList();
     }

@@ -1,4 +1,5 @@
 using DailyPapers.Data;
+using DailyPapers.Papers;
 using DailyPapers.Web;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
@@ -15,9 +16,9 @@ public sealed record VoteState(long PaperId, string ArxivId, bool Voted, int Upv
 public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, SqliteVoteWriter? sqliteWriter = null)
 {
     /// <summary>Sets the vote to <paramref name="want"/> (null flips it); null when the paper doesn't exist.</summary>
-    public async Task<VoteState?> SetAsync(string userId, string arxivId, bool? want, CancellationToken ct = default)
+    public async Task<VoteState?> SetAsync(string userId, ArxivId arxivId, bool? want, CancellationToken ct = default)
     {
-        var paper = await db.Papers.Where(p => p.ArxivId == arxivId).Select(p => new { p.Id, p.ArxivId }).FirstOrDefaultAsync(ct);
+        var paper = await db.Papers.Named(arxivId).Select(p => new { p.Id, p.ArxivId }).FirstOrDefaultAsync(ct);
         if (paper is null) return null;
         VoteState state;
         if (db.Provider == DatabaseProvider.Sqlite)
@@ -74,9 +75,9 @@ public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, SqliteV
         db.Database.ExecuteSqlAsync(
             $"INSERT INTO votes (\"UserId\", \"PaperId\", \"CreatedAt\") VALUES ({userId}, {paperId}, {DateTime.UtcNow}) ON CONFLICT DO NOTHING", ct);
 
-    public async Task<VoteState?> GetAsync(string? userId, string arxivId, CancellationToken ct = default)
+    public async Task<VoteState?> GetAsync(string? userId, ArxivId arxivId, CancellationToken ct = default)
     {
-        var paper = await db.Papers.Where(p => p.ArxivId == arxivId).Select(p => new { p.Id, p.ArxivId, p.Upvotes }).FirstOrDefaultAsync(ct);
+        var paper = await db.Papers.Named(arxivId).Select(p => new { p.Id, p.ArxivId, p.Upvotes }).FirstOrDefaultAsync(ct);
         if (paper is null) return null;
         var voted = userId is not null && await db.Set<Vote>().AnyAsync(v => v.UserId == userId && v.PaperId == paper.Id, ct);
         return new VoteState(paper.Id, paper.ArxivId, voted, paper.Upvotes);

@@ -115,6 +115,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     public static readonly SqlitePragmas Instance = new();
     /// <remarks>8 KB pages (takes effect only when the file is created): fewer B-tree pages and splits for rows with long abstracts (docs/benchmarks.md, snapshot import).</remarks>
     private const string Pragmas = "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+    private const string ReadOnlyPragmas = "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
@@ -132,7 +133,9 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         if (handle is not null && Configured.TryGetValue(handle, out _)) return;
         using (var cmd = connection.CreateCommand())
         {
-            cmd.CommandText = Pragmas;
+            // EF checks that the file exists on a read-only connection, where switching a database that is not yet in
+            // WAL mode (one made elsewhere) would fail: the next read-write connection switches it.
+            cmd.CommandText = new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly ? ReadOnlyPragmas : Pragmas;
             cmd.ExecuteNonQuery();
         }
         if (handle is not null) Configured.AddOrUpdate(handle, Instance);

@@ -13,6 +13,7 @@ public sealed class DigestRun
     public required string Key { get; set; }
     public DigestFrequency Frequency { get; set; }
     public DateOnly PeriodStart { get; set; }
+    /// <summary>The day after the period (its last day for a period that ends the calendar, on 9999-12-31).</summary>
     public DateOnly PeriodEnd { get; set; }
     public RunStatus Status { get; set; } = RunStatus.Running;
     public DateTime StartedAt { get; set; }

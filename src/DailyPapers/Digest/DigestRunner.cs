@@ -31,7 +31,10 @@ public sealed record DigestResult(DigestOutcome Outcome, string Key, int Recipie
 public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> options, IOptions<MailSettings> mail, DigestMail compose, ILogger<DigestRunner> log)
 {
     private readonly DigestSettings _settings = options.Value;
-    private readonly string _node = $"{Environment.MachineName[..Math.Min(60, Environment.MachineName.Length)]}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly string _node = $"{Host}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>This machine's name as it goes into a lease owner ("host:pid:guid"); 60 characters keep the owner within its column.</summary>
+    private static string Host => Environment.MachineName[..Math.Min(60, Environment.MachineName.Length)];
 
     public async Task<DigestResult> SendAsync(DigestRequest request, CancellationToken ct = default)
     {
@@ -67,7 +70,7 @@ public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> o
     {
         var run = await ctx.Set<DigestRun>().FirstOrDefaultAsync(r => r.Key == e.Key, ct);
         if (run is not null) return run;
-        run = new DigestRun { Key = e.Key, Frequency = e.Frequency, PeriodStart = e.Period.Start, PeriodEnd = e.Period.End, StartedAt = DateTime.UtcNow };
+        run = new DigestRun { Key = e.Key, Frequency = e.Frequency, PeriodStart = e.Period.Start, PeriodEnd = ListPeriod.Plus(e.Period.Last, 1), StartedAt = DateTime.UtcNow };
         ctx.Add(run);
         try
         {
@@ -85,9 +88,39 @@ public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> o
     {
         var now = DateTime.UtcNow;
         var until = now.AddSeconds(_settings.LeaseSeconds);
-        return await ctx.Set<DigestRun>()
+        if (await ctx.Set<DigestRun>()
             .Where(r => r.Id == runId && r.Status != RunStatus.Complete && (r.LeaseOwner == null || r.LeaseOwner == _node || r.LeaseUntil < now))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, _node).SetProperty(r => r.LeaseUntil, until).SetProperty(r => r.Status, RunStatus.Running), ct) == 1)
+            return true;
+        // A live lease of a process on this machine that no longer runs (killed with -9, say) is free at once; the
+        // owner in the WHERE makes taking it over atomic. Other machines' leases are only ever free by time.
+        var owner = await ctx.Set<DigestRun>().Where(r => r.Id == runId && r.Status != RunStatus.Complete).Select(r => r.LeaseOwner).FirstOrDefaultAsync(ct);
+        if (owner is null || !HolderIsGone(owner)) return false;
+        log.LogWarning("Digest run {RunId} was leased by {Owner}, a process on this machine that is gone; taking it over", runId, owner);
+        return await ctx.Set<DigestRun>()
+            .Where(r => r.Id == runId && r.Status != RunStatus.Complete && r.LeaseOwner == owner)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, _node).SetProperty(r => r.LeaseUntil, until).SetProperty(r => r.Status, RunStatus.Running), ct) == 1;
+    }
+
+    /// <summary>True when a lease owner ("host:pid:guid") names this machine and a process id that no longer exists.</summary>
+    internal static bool HolderIsGone(string owner)
+    {
+        var parts = owner.Split(':');
+        if (parts.Length != 3 || parts[0] != Host || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var pid)) return false;
+        if (pid == Environment.ProcessId) return false; // another runner in this very process: alive
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no process has that id
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 
     /// <summary>One pending ledger row per confirmed subscriber not yet in the run; set-based, so 100k rows are one statement.</summary>

@@ -12,8 +12,11 @@ public sealed record SubscriptionInput(string? Email, string? Frequency, string?
 /// <summary>Subscribe with double opt-in, confirm, change preferences, unsubscribe: the state changes of a subscription.</summary>
 public static class Subscriptions
 {
-    /// <summary>A repeated subscribe within this window sends no second confirmation, so the form can't flood an inbox.</summary>
-    private static readonly TimeSpan ResendGap = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// At most one confirmation mail per address in this window, however many requests, nodes or clients ask: the form
+    /// must not be a way to flood someone's inbox.
+    /// </summary>
+    public static readonly TimeSpan ResendGap = TimeSpan.FromMinutes(15);
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 
@@ -43,38 +46,47 @@ public static class Subscriptions
         return errors;
     }
 
-    /// <summary>Records the request and mails a confirmation link; an already confirmed address gets nothing (and the page says the same, so it reveals nothing).</summary>
-    public static async Task SubscribeAsync(AppDbContext db, MailSender sender, DigestMail compose, DigestSettings settings,
+    /// <summary>
+    /// Records the request and mails a confirmation link; returns whether a mail went out. An already confirmed address
+    /// gets nothing (and the page says the same, so it reveals nothing), nor does one that was sent a link within
+    /// <see cref="ResendGap"/>. The database decides who sends: the row is created with ON CONFLICT DO NOTHING, then
+    /// claimed by a conditional UPDATE that only one of any number of simultaneous requests can win.
+    /// </summary>
+    public static async Task<bool> SubscribeAsync(AppDbContext db, MailSender sender, DigestMail compose, DigestSettings settings,
         string email, DigestFrequency frequency, string categories, string keywords, string authors, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        var sub = await db.Set<Subscription>().AsTracking().FirstOrDefaultAsync(s => s.Email == email, ct);
-        if (sub?.State == SubscriptionState.Confirmed) return;
-        if (sub?.ConfirmTokenExpiresAt is { } exp && exp - TimeSpan.FromHours(settings.ConfirmTokenHours) > now - ResendGap) return;
-        if (sub is null)
-        {
-            sub = new Subscription { Email = email, CreatedAt = now };
-            db.Add(sub);
-        }
+        var unconfirmed = nameof(SubscriptionState.Unconfirmed);
+        var daily = nameof(DigestFrequency.Daily);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO digest_subscriptions ("Email", "Frequency", "State", "Categories", "Keywords", "Authors", "CreatedAt", "BounceCount")
+            VALUES ({email}, {daily}, {unconfirmed}, '', '', '', {now}, 0)
+            ON CONFLICT ("Email") DO NOTHING
+            """, ct);
+
         var (token, hash) = DigestLinks.NewToken();
-        sub.Frequency = frequency;
-        sub.Categories = categories;
-        sub.Keywords = keywords;
-        sub.Authors = authors;
-        sub.State = SubscriptionState.Unconfirmed;
-        sub.ConfirmTokenHash = hash;
-        sub.ConfirmTokenExpiresAt = now.AddHours(settings.ConfirmTokenHours);
-        await db.SaveChangesAsync(ct);
+        var expires = now.AddHours(settings.ConfirmTokenHours);
+        // A token's issue time is its expiry minus the token lifetime: one issued within the gap has a later expiry than this.
+        var lastAllowedExpiry = expires - ResendGap;
+        var claimed = await db.Set<Subscription>()
+            .Where(s => s.Email == email && s.State != SubscriptionState.Confirmed
+                && (s.ConfirmTokenExpiresAt == null || s.ConfirmTokenExpiresAt <= lastAllowedExpiry))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.Frequency, frequency).SetProperty(s => s.Categories, categories)
+                .SetProperty(s => s.Keywords, keywords).SetProperty(s => s.Authors, authors)
+                .SetProperty(s => s.State, SubscriptionState.Unconfirmed)
+                .SetProperty(s => s.ConfirmTokenHash, hash).SetProperty(s => s.ConfirmTokenExpiresAt, expires), ct) == 1;
+        if (!claimed) return false;
         try
         {
             await sender.SendAsync(compose.Confirmation(email, token), ct);
+            return true;
         }
         catch
         {
-            // The mail never left: forget the token so that trying again sends at once instead of waiting out the resend gap.
-            sub.ConfirmTokenHash = null;
-            sub.ConfirmTokenExpiresAt = null;
-            await db.SaveChangesAsync(CancellationToken.None);
+            // The mail never left: forget the token so that trying again sends at once instead of waiting out the gap.
+            await db.Set<Subscription>().Where(s => s.Email == email && s.ConfirmTokenHash == hash)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.ConfirmTokenHash, (string?)null).SetProperty(s => s.ConfirmTokenExpiresAt, (DateTime?)null), CancellationToken.None);
             throw;
         }
     }

@@ -48,10 +48,10 @@ public static class ExportEndpoints
     {
         if (!ArxivId.TryParse(id, out var arxivId, out var error))
             return Results.Problem(statusCode: 400, title: "Invalid arXiv id", detail: error);
-        var items = await ListItems.LoadAsync(db, db.Papers.Where(p => p.ArxivId == arxivId.BaseId), 1, ct);
+        var items = await ListItems.LoadAsync(db, db.Papers.Named(arxivId), 1, ct);
         if (items.Count == 0)
         {
-            var message = $"There is no paper {arxivId.BaseId} here.";
+            var message = PaperLookup.NotHere(arxivId);
             return format == "md" ? Results.Text(message, "text/plain; charset=utf-8", statusCode: 404)
                 : Results.Problem(statusCode: 404, title: "Not found", detail: message);
         }

@@ -54,9 +54,9 @@ public static class FeedWriter
         w.WriteAttributeString("xmlns", "atom", null, AtomNs);
         w.WriteAttributeString("xmlns", "dc", null, DcNs);
         w.WriteStartElement("channel");
-        w.WriteElementString("title", c.Title);
+        w.WriteElementString("title", Clean(c.Title));
         w.WriteElementString("link", c.PageUrl);
-        w.WriteElementString("description", c.Description);
+        w.WriteElementString("description", Clean(c.Description));
         w.WriteElementString("language", "en");
         w.WriteElementString("generator", "DailyPapers");
         w.WriteElementString("lastBuildDate", Rfc822(LastModified(c, items)));
@@ -150,13 +150,27 @@ public static class FeedWriter
         w.WriteEndElement();
     }
 
-    /// <summary>Drops characters XML 1.0 cannot carry (stray control characters in metadata would otherwise fail the whole feed).</summary>
+    /// <summary>
+    /// Drops characters XML 1.0 cannot carry: control characters and unpaired surrogates, in metadata or in a search's
+    /// own words (a NUL in <c>q</c>), would otherwise fail the whole feed.
+    /// </summary>
     public static string Clean(string s)
     {
-        foreach (var ch in s)
-            if (!XmlConvert.IsXmlChar(ch) && !char.IsSurrogate(ch)) return new string(s.Where(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c)).ToArray());
+        for (int i = 0; i < s.Length; i++)
+            if (!CanCarry(s, i))
+            {
+                var sb = new StringBuilder(s.Length);
+                for (int j = 0; j < s.Length; j++)
+                    if (CanCarry(s, j)) sb.Append(s[j]);
+                return sb.ToString();
+            }
         return s;
     }
+
+    private static bool CanCarry(string s, int i) =>
+        XmlConvert.IsXmlChar(s[i])
+        || (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+        || (char.IsLowSurrogate(s[i]) && i > 0 && char.IsHighSurrogate(s[i - 1]));
 
     private static void WriteLink(XmlWriter w, string href, string rel, string type)
     {

@@ -32,6 +32,17 @@ public sealed class ArxivApiClient(ArxivHttp http)
         return result;
     }
 
+    /// <summary>
+    /// Looks up one paper for someone waiting on a page (a submission): one request within
+    /// <see cref="ArxivOptions.InteractiveTimeout"/>, no retries. Null when arXiv has no such paper.
+    /// </summary>
+    public async Task<PaperRecord?> LookUpAsync(ArxivId id, CancellationToken ct = default)
+    {
+        var url = Url(("id_list", id.BaseId), ("max_results", "1"));
+        var page = ArxivAtomParser.Parse(SafeXml.Load(await http.GetInteractiveAsync(url, ct), url.ToString()));
+        return page.Papers.FirstOrDefault(r => r.ArxivId == id.BaseId);
+    }
+
     /// <summary>Pages through a <c>search_query</c> (oldest submission first) from <paramref name="start"/> until the results end.</summary>
     public async IAsyncEnumerable<AtomPage> SearchPagesAsync(string query, int start = 0, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -16,6 +16,13 @@ public sealed class ArxivOptions
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// The whole budget of a look-up someone waits for on a page (a submission): one attempt, no retries, including any
+    /// wait for the harvest's request in flight; past it the page says arXiv did not answer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00")]
+    public TimeSpan InteractiveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Attempts per request before the harvest stops and reports the failure.</summary>
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 5;

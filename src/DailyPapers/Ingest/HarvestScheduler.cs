@@ -27,6 +27,29 @@ public sealed class HarvestScheduleOptions
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The wait after a first failed harvest of a set, doubled with each further failure in a row. An offline instance
+    /// otherwise spends 90–190 s of retries (Arxiv:MaxAttempts) every CheckEvery; with these defaults it tries after
+    /// 5, 10, 20, 40 min … and then every <see cref="RetryMaxDelay"/>. Only the scheduler waits: "Run now" and the CLI try at once.
+    /// </summary>
+    public TimeSpan RetryFirstDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest wait between failed attempts: arXiv announces once a day, so a few tries a day are enough.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long the scheduler waits after <paramref name="failures"/> failed attempts in a row (none after none).</summary>
+    public TimeSpan RetryDelay(int failures)
+    {
+        if (failures <= 0) return TimeSpan.Zero;
+        // 2^(failures-1) in double: no overflow however long the instance has been offline.
+        var ticks = RetryFirstDelay.Ticks * Math.Pow(2, Math.Min(failures - 1, 62));
+        return ticks >= RetryMaxDelay.Ticks ? RetryMaxDelay : TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>False while a set that failed waits out its <see cref="RetryDelay"/> (<c>harvest_states.NextAttemptAt</c>).</summary>
+    public static bool MayAttempt(DateTimeOffset nowUtc, DateTime? nextAttemptUtc) =>
+        nextAttemptUtc is null || new DateTimeOffset(DateTime.SpecifyKind(nextAttemptUtc.Value, DateTimeKind.Utc)) <= nowUtc;
+
+    /// <summary>
     /// Token for the harvest admin page on instances run by scripts without admin accounts (header X-Admin-Token, or
     /// entered once on the page). Signed-in admins need no token. Empty: accounts only.
     /// </summary>
@@ -144,8 +167,10 @@ public sealed class HarvestScheduler(HarvestRunner runner, IOptions<HarvestSched
     {
         var o = options.Value;
         await using var ctx = db.CreateContext();
-        var states = await ctx.Set<HarvestState>().Where(s => s.Source == "oai").ToDictionaryAsync(s => s.SetSpec, s => s.LastSuccessAt, ct);
-        return o.EffectiveSets.Where(s => o.IsDue(time.GetUtcNow(), states.GetValueOrDefault(s))).ToList();
+        var states = await ctx.Set<HarvestState>().Where(s => s.Source == "oai").ToDictionaryAsync(s => s.SetSpec, ct);
+        var now = time.GetUtcNow();
+        return o.EffectiveSets.Where(set => states.GetValueOrDefault(set) is var s
+            && o.IsDue(now, s?.LastSuccessAt) && HarvestScheduleOptions.MayAttempt(now, s?.NextAttemptAt)).ToList();
     }
 }
 

@@ -23,6 +23,10 @@ public sealed class HarvestState
     public DateTime? LastRunAt { get; set; }
     public DateTime? LastSuccessAt { get; set; }
     public string? LastError { get; set; }
+    /// <summary>Failed runs since the last success (a cancelled run is not a failure); 0 after a success.</summary>
+    public int ConsecutiveFailures { get; set; }
+    /// <summary>After a failure: the scheduler leaves this set alone until then (<see cref="HarvestScheduleOptions.RetryDelay"/>).</summary>
+    public DateTime? NextAttemptAt { get; set; }
 }
 
 /// <summary>One run of a harvest, for the admin page: when, what it did, and what went wrong.</summary>

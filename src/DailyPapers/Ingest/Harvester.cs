@@ -16,8 +16,12 @@ public sealed record HarvestRequest(string Source, string? Set = null, DateOnly?
 /// It records a <see cref="HarvestRun"/>, keeps the <see cref="HarvestState"/> checkpoint after every page,
 /// and writes papers only through <see cref="PaperUpsert"/>.
 /// </summary>
-public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp http, ArxivApiClient api, TimeProvider time)
+/// <param name="schedule">The retry schedule written into the state after a failure (the defaults when not given).</param>
+public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp http, ArxivApiClient api, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<HarvestScheduleOptions>? schedule = null)
 {
+    private readonly HarvestScheduleOptions _schedule = schedule?.Value ?? new HarvestScheduleOptions();
+
     /// <summary>How far back a first incremental harvest (no state yet, no --from) reaches.</summary>
     public const int InitialDays = 2;
 
@@ -54,12 +58,22 @@ public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp
                 state.LastSuccessAt = Now;
                 state.LastError = null;
             }
+            // arXiv answered: the retry backoff starts over.
+            state.ConsecutiveFailures = 0;
+            state.NextAttemptAt = null;
         }
         catch (Exception ex)
         {
-            var message = ex is OperationCanceledException ? "cancelled" : Shorten(ex.Message);
+            bool cancelled = ex is OperationCanceledException && ct.IsCancellationRequested;
+            var message = cancelled ? "cancelled" : Shorten(ex.Message);
             run.Error = message;
             state.LastError = message;
+            if (!cancelled)
+            {
+                // A stopped server is not a failing source; anything else backs the scheduler off (RetryDelay).
+                state.ConsecutiveFailures++;
+                state.NextAttemptAt = run.StartedAt + _schedule.RetryDelay(state.ConsecutiveFailures);
+            }
             throw;
         }
         finally

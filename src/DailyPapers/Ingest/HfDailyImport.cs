@@ -18,6 +18,8 @@ public sealed class HfImportSummary
     public int KnownPapers;
     public int Rejected;
     public List<string> Problems { get; } = [];
+    /// <summary>Why an archive stopped before its proper end (cut short or damaged); the complete days before were imported.</summary>
+    public string? InputProblem;
 }
 
 /// <summary>
@@ -32,35 +34,55 @@ public sealed class HfDailyImport(DatabaseSettings db, PaperUpsert upsert)
     public async Task<HfImportSummary> RunAsync(string path, CancellationToken ct = default)
     {
         var summary = new HfImportSummary();
-        foreach (var (name, bytes) in ReadFiles(path))
+        foreach (var (name, bytes) in ReadFiles(path, summary))
             await ImportDayAsync(name, bytes, summary, ct);
         return summary;
     }
 
-    private static IEnumerable<(string Name, byte[] Bytes)> ReadFiles(string path)
+    private static IEnumerable<(string Name, byte[] Bytes)> ReadFiles(string path, HfImportSummary summary)
     {
         if (Directory.Exists(path))
-        {
-            foreach (var f in Directory.GetFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                yield return (f, File.ReadAllBytes(f));
-            yield break;
-        }
+            return Directory.GetFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => (f, File.ReadAllBytes(f)));
         if (!File.Exists(path)) throw new FileNotFoundException($"No such file or folder: {path}", path);
         if (path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase))
+            return ReadArchive(path, summary).OrderBy(f => f.Name, StringComparer.Ordinal);
+        return [(path, File.ReadAllBytes(path))];
+    }
+
+    /// <summary>The archive's complete .json files; an archive cut short or damaged keeps the files before the cut and says why in the summary.</summary>
+    private static List<(string Name, byte[] Bytes)> ReadArchive(string path, HfImportSummary summary)
+    {
+        var (file, data, gzip) = InputFiles.Open(path);
+        using var counted = new CountingStream(data);
+        var files = new List<(string, byte[])>();
+        try
         {
-            using var tar = new TarReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
-            var files = new List<(string, byte[])>();
-            while (tar.GetNextEntry() is { } e)
+            using (var tar = new TarReader(counted, leaveOpen: true))
             {
-                if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || e.DataStream is null || !e.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) continue;
-                using var ms = new MemoryStream();
-                e.DataStream.CopyTo(ms);
-                files.Add((e.Name, ms.ToArray()));
+                while (tar.GetNextEntry() is { } e)
+                {
+                    if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || e.DataStream is null || !e.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) continue;
+                    using var ms = new MemoryStream();
+                    e.DataStream.CopyTo(ms);
+                    // A short read ends silently at the end of the data: the header's length tells a cut entry.
+                    if (ms.Length < e.Length) throw new EndOfStreamException();
+                    files.Add((e.Name, ms.ToArray()));
+                }
             }
-            foreach (var f in files.OrderBy(f => f.Item1, StringComparer.Ordinal)) yield return f;
-            yield break;
+            // The tar ends at its end-of-archive blocks; the gzip trailer is checked against everything after them too.
+            counted.CopyTo(Stream.Null);
+            if (gzip) summary.InputProblem = InputFiles.GzipEndProblem(path, counted.Count);
         }
-        yield return (path, File.ReadAllBytes(path));
+        catch (EndOfStreamException)
+        {
+            // The entry being read when the data ran out is incomplete and is not among the files.
+            summary.InputProblem = $"{path} is truncated: the archive stops in the middle of an entry after {files.Count} complete files";
+        }
+        catch (InvalidDataException ex)
+        {
+            summary.InputProblem = InputFiles.Damaged(path, ex) + $" (after {files.Count} complete files)";
+        }
+        return files;
     }
 
     private async Task ImportDayAsync(string name, byte[] bytes, HfImportSummary summary, CancellationToken ct)

@@ -13,6 +13,7 @@ public static class IngestServices
         builder.Services.AddOptions<HarvestScheduleOptions>().BindConfiguration(HarvestScheduleOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Harvest:TimeZone is not a known time zone")
             .Validate(o => o.CheckEvery >= TimeSpan.FromSeconds(10), "Harvest:CheckEvery must be at least 10 s")
+            .Validate(o => o.RetryFirstDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryFirstDelay, "Harvest:RetryFirstDelay must be > 0 and RetryMaxDelay at least as long")
             .ValidateOnStart();
         builder.Services.AddSingleton<HarvestRunner>();
         builder.Services.AddSingleton<HarvestScheduler>();

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Threading.Channels;
 
 namespace DailyPapers.Ingest;
@@ -20,6 +19,10 @@ public sealed class ImportSummary
     /// <summary>Time spent on the final checkpoint of a bulk import (its writes made durable on disk).</summary>
     public TimeSpan FlushTime;
     public List<RejectedLine> RejectedLines { get; } = [];
+    /// <summary>Why the input stopped before its proper end (cut short or damaged); everything before was imported. Null when it ended properly.</summary>
+    public string? InputProblem;
+    /// <summary>The last line was cut off mid-record: not valid JSON and with no line break after it.</summary>
+    internal bool LastLineCut;
     public double PapersPerSecond => Elapsed.TotalSeconds > 0 ? Read / Elapsed.TotalSeconds : 0;
 }
 
@@ -35,10 +38,12 @@ public sealed class SnapshotImport(PaperUpsert upsert)
     public async Task<ImportSummary> RunAsync(string path, IProgress<double>? progress = null, Action<RejectedLine>? onRejected = null, CancellationToken ct = default)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No such file: {path}", path);
+        CheckLooksLikeJsonLines(path);
         var summary = new ImportSummary();
         var sw = Stopwatch.StartNew();
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Stream stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var (file, data, gzip) = InputFiles.Open(path);
+        await using var _ = file;
+        await using var stream = new CountingStream(data);
         // Into an empty database, build the secondary indexes once at the end rather than row by row.
         var deferred = DeferredIndexes.DropIfEmpty(upsert.Database);
         try
@@ -64,9 +69,44 @@ public sealed class SnapshotImport(PaperUpsert upsert)
                 summary.IndexTime = indexing.Elapsed;
             }
         }
+        if (summary.InputProblem is null && gzip) summary.InputProblem = InputFiles.GzipEndProblem(path, stream.Count);
+        if (summary.InputProblem is null && summary.LastLineCut && stream.LastByte != '\n')
+            summary.InputProblem = $"{path} ends in the middle of a record (its last line is incomplete JSON with no line break): the file looks cut short";
         progress?.Report(1);
         summary.Elapsed = sw.Elapsed;
         return summary;
+    }
+
+    /// <summary>Refuses, before anything is written, a file that is not JSON lines at all: empty, a zip archive, binary, or text of another kind.</summary>
+    private static void CheckLooksLikeJsonLines(string path)
+    {
+        var (file, data, gzip) = InputFiles.Open(path);
+        var head = new byte[64 << 10];
+        int n;
+        using (file)
+        using (data)
+        {
+            try { n = data.ReadAtLeast(head, head.Length, throwOnEndOfStream: false); }
+            catch (InvalidDataException ex) { throw new ImportInputException(InputFiles.Damaged(path, ex)); }
+        }
+        var start = head.AsSpan(0, n);
+        if (start.StartsWith("PK\u0003\u0004"u8))
+            throw new ImportInputException($"{path} is a zip archive: unzip it and import the .json file inside");
+        if (start.StartsWith("\uFEFF"u8)) start = start[3..];
+        var text = start.TrimStart(" \t\r\n"u8);
+        if (text.IsEmpty)
+            throw new ImportInputException($"{path} has no records{(gzip ? " (its gzip data is empty)" : "")}: it is empty or blank");
+        bool tar = path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
+        var hint = tar ? " (for a Hugging Face daily_papers archive add --format hf-daily)" : "";
+        // A cut at 64 KB may split a UTF-8 sequence: judge the text up to its last line break.
+        var lastBreak = text.LastIndexOf((byte)'\n');
+        if (text.Contains((byte)0) || !System.Text.Unicode.Utf8.IsValid(lastBreak > 0 ? text[..lastBreak] : text[..Math.Max(0, text.Length - 3)]))
+            throw new ImportInputException($"{path} is binary data, not arXiv metadata in JSON lines (one JSON object per line){hint}");
+        if (text[0] != (byte)'{')
+        {
+            var shown = System.Text.Encoding.UTF8.GetString(text[..Math.Min(text.Length, 40)]).Split('\n')[0].Select(c => char.IsControl(c) ? ' ' : c).ToArray();
+            throw new ImportInputException($"{path} is not arXiv metadata in JSON lines (one JSON object per line): it starts with \"{new string(shown)}\"{hint}");
+        }
     }
 
     private async Task ImportAsync(FileStream file, Stream stream, ImportSummary summary, IProgress<double>? progress, Action<RejectedLine>? onRejected, PaperUpsert.BulkSession session, CancellationToken ct)
@@ -82,13 +122,21 @@ public sealed class SnapshotImport(PaperUpsert upsert)
             try
             {
                 var lines = new LineBatch();
-                await foreach (var (no, bytes) in Utf8Lines.ReadAsync(stream, ct))
+                try
                 {
-                    lines.Add(no, bytes.Span);
-                    if (lines.Count < BatchSize) continue;
-                    await raw.Writer.WriteAsync(lines, ct);
-                    lines = spare.Reader.TryRead(out var reused) ? reused : new LineBatch();
-                    progress?.Report(file.Length == 0 ? 1 : (double)file.Position / file.Length);
+                    await foreach (var (no, bytes) in Utf8Lines.ReadAsync(stream, ct))
+                    {
+                        lines.Add(no, bytes.Span);
+                        if (lines.Count < BatchSize) continue;
+                        await raw.Writer.WriteAsync(lines, ct);
+                        lines = spare.Reader.TryRead(out var reused) ? reused : new LineBatch();
+                        progress?.Report(file.Length == 0 ? 1 : (double)file.Position / file.Length);
+                    }
+                }
+                catch (InvalidDataException ex)
+                {
+                    // zlib found a bad block or checksum: keep the lines read before it, and say so.
+                    summary.InputProblem = InputFiles.Damaged(file.Name, ex);
                 }
                 if (lines.Count > 0) await raw.Writer.WriteAsync(lines, ct);
                 raw.Writer.Complete();
@@ -153,6 +201,7 @@ public sealed class SnapshotImport(PaperUpsert upsert)
             if (summary.RejectedLines.Count < MaxRejectedKept) summary.RejectedLines.Add(rejected);
             onRejected?.Invoke(rejected);
         }
+        if (lines.Count > 0) summary.LastLineCut = parsed[^1] is null && errors[^1]?.StartsWith("invalid JSON", StringComparison.Ordinal) == true;
         return batch;
     }
 
@@ -181,13 +230,6 @@ public sealed class SnapshotImport(PaperUpsert upsert)
         }
     }
 
-    private static bool IsGzip(FileStream f)
-    {
-        Span<byte> magic = stackalloc byte[2];
-        int n = f.Read(magic);
-        f.Position = 0;
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    }
 }
 
 /// <summary>

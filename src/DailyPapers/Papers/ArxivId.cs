@@ -20,6 +20,22 @@ public readonly partial record struct ArxivId
 
     public bool IsOldStyle => BaseId.Contains('/');
 
+    /// <summary>
+    /// The first day of the month in the id (its YYMM). arXiv assigns ids when it announces a paper, so version 1 was
+    /// submitted before the end of that month: an id alone can show that a paper is older than some age.
+    /// </summary>
+    public DateOnly Month
+    {
+        get
+        {
+            var yymm = IsOldStyle ? BaseId.AsSpan(BaseId.IndexOf('/') + 1, 4) : BaseId.AsSpan(0, 4);
+            int yy = int.Parse(yymm[..2]), mm = int.Parse(yymm[2..]);
+            // Old-style ids ran from 1991 to March 2007; new-style ones start at 0704.
+            int year = IsOldStyle ? (yy >= 91 ? 1900 + yy : 2000 + yy) : 2000 + yy;
+            return new DateOnly(year, mm, 1);
+        }
+    }
+
     public override string ToString() => Version is int v ? $"{BaseId}v{v}" : BaseId;
 
     public ArxivId WithoutVersion() => new(BaseId, null);

@@ -7,22 +7,28 @@ namespace DailyPapers.Papers;
 
 public enum PeriodKind { Day, Week, Month }
 
-/// <summary>A day, ISO week (Monday–Sunday) or calendar month of listings: [Start, End).</summary>
-public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnly End)
+/// <summary>A day, ISO week (Monday–Sunday), calendar month or span of listing days: [Start, Last], both included.</summary>
+/// <remarks>
+/// The last day rather than the day after: the calendar ends on 9999-12-31, so "the day after" a period that
+/// reaches it does not exist, and every period of a valid date must be representable (a week that runs past
+/// that day ends on it).
+/// </remarks>
+public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnly Last)
 {
-    public static ListPeriod Day(DateOnly d) => new(PeriodKind.Day, d, d.AddDays(1));
+    public static ListPeriod Day(DateOnly d) => new(PeriodKind.Day, d, d);
+
+    /// <summary>Listing days from <paramref name="first"/> to <paramref name="last"/>, both included.</summary>
+    public static ListPeriod Days(DateOnly first, DateOnly last) => new(PeriodKind.Day, first, last);
 
     public static ListPeriod WeekOf(DateOnly d)
     {
+        // 0001-01-01 is a Monday, so the Monday of any valid date exists.
         var monday = d.AddDays(-(((int)d.DayOfWeek + 6) % 7));
-        return new(PeriodKind.Week, monday, monday.AddDays(7));
+        return new(PeriodKind.Week, monday, Plus(monday, 6));
     }
 
-    public static ListPeriod MonthOf(DateOnly d)
-    {
-        var first = new DateOnly(d.Year, d.Month, 1);
-        return new(PeriodKind.Month, first, first.AddMonths(1));
-    }
+    public static ListPeriod MonthOf(DateOnly d) =>
+        new(PeriodKind.Month, new DateOnly(d.Year, d.Month, 1), new DateOnly(d.Year, d.Month, DateTime.DaysInMonth(d.Year, d.Month)));
 
     public static ListPeriod Of(PeriodKind kind, DateOnly d) => kind switch
     {
@@ -31,13 +37,22 @@ public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnl
         _ => Day(d),
     };
 
+    /// <summary>The end of the period as an instant (midnight after its last day; the latest instant for the calendar's last day).</summary>
+    public DateTime EndUtc => Last == DateOnly.MaxValue
+        ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
+        : Last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+    /// <summary><paramref name="d"/> moved by <paramref name="days"/>, stopped at the ends of the calendar instead of throwing.</summary>
+    public static DateOnly Plus(DateOnly d, int days) =>
+        DateOnly.FromDayNumber((int)Math.Clamp((long)d.DayNumber + days, DateOnly.MinValue.DayNumber, DateOnly.MaxValue.DayNumber));
+
     /// <summary>The URL segment: date, week or month.</summary>
     public string Segment => Kind switch { PeriodKind.Week => "week", PeriodKind.Month => "month", _ => "date" };
 
     /// <summary>The canonical value in URLs: YYYY-MM-DD, YYYY-Www or YYYY-MM.</summary>
     public string Value => Kind switch
     {
-        PeriodKind.Week => $"{ISOWeek.GetYear(Start.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(Start.ToDateTime(TimeOnly.MinValue)):00}",
+        PeriodKind.Week => $"{ISOWeek.GetYear(Start.ToDateTime(TimeOnly.MinValue)):0000}-W{ISOWeek.GetWeekOfYear(Start.ToDateTime(TimeOnly.MinValue)):00}",
         PeriodKind.Month => Start.ToString("yyyy-MM", CultureInfo.InvariantCulture),
         _ => Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
@@ -46,10 +61,14 @@ public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnl
 
     public string Title => Kind switch
     {
-        PeriodKind.Week => $"Week {Value[6..]} of {Value[..4]} ({Start.ToString("d MMM", CultureInfo.InvariantCulture)} – {End.AddDays(-1).ToString("d MMM yyyy", CultureInfo.InvariantCulture)})",
+        PeriodKind.Week => $"Week {Value[6..]} of {Value[..4]} ({Start.ToString("d MMM", CultureInfo.InvariantCulture)} – {Last.ToString("d MMM yyyy", CultureInfo.InvariantCulture)})",
         PeriodKind.Month => Start.ToString("MMMM yyyy", CultureInfo.InvariantCulture),
         _ => Start.ToString("dddd, d MMMM yyyy", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>A day as YYYY-MM-DD, nothing else: the one date format of every page, feed, API parameter and CLI option.</summary>
+    public static bool TryParseDay(string? value, out DateOnly day) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
     /// <summary>Parses a URL segment and value; the error says what is wrong and what is expected.</summary>
     public static bool TryParse(string segment, string value, out ListPeriod period, out string error)
@@ -59,7 +78,7 @@ public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnl
         switch (segment)
         {
             case "date":
-                if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) { period = Day(d); return true; }
+                if (TryParseDay(value, out var d)) { period = Day(d); return true; }
                 error = $"'{value}' is not a valid date: use YYYY-MM-DD, e.g. 2019-12-02.";
                 return false;
             case "week":
@@ -67,7 +86,7 @@ public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnl
                 if (m.Success)
                 {
                     int year = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), week = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-                    if (year is >= 1 and <= 9998 && week >= 1 && week <= ISOWeek.GetWeeksInYear(year))
+                    if (year is >= 1 and <= 9999 && week >= 1 && week <= ISOWeek.GetWeeksInYear(year))
                     {
                         period = WeekOf(DateOnly.FromDateTime(ISOWeek.ToDateTime(year, week, DayOfWeek.Monday)));
                         return true;
@@ -76,7 +95,7 @@ public sealed partial record ListPeriod(PeriodKind Kind, DateOnly Start, DateOnl
                 error = $"'{value}' is not a valid ISO week: use YYYY-Www, e.g. 2019-W49 (weeks run Monday to Sunday).";
                 return false;
             case "month":
-                if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var mo)) { period = MonthOf(mo); return true; }
+                if (TryParseDay(value + "-01", out var mo)) { period = MonthOf(mo); return true; }
                 error = $"'{value}' is not a valid month: use YYYY-MM, e.g. 2019-12.";
                 return false;
             default:
@@ -153,11 +172,20 @@ public static class PaperLists
 {
     public const int DefaultPageSize = 100;
     public const int CategoryChips = 12;
+    /// <summary>The deepest page of a list: 10 million papers at the default size, far beyond any period's.</summary>
+    public const int MaxPage = 100_000;
+
+    /// <summary>A page number of a list page (?page=), 1 to <see cref="MaxPage"/>; absent is page 1.</summary>
+    public static bool TryParsePage(string? value, out int page)
+    {
+        page = 1;
+        return value is null || (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out page) && page is >= 1 and <= MaxPage);
+    }
 
     /// <summary>Papers of a period, optionally one category or archive (cs, cs.CL) at any position.</summary>
     public static IQueryable<Paper> InPeriod(AppDbContext db, ListPeriod period, string? category)
     {
-        var q = db.Papers.Where(p => p.ListingDate >= period.Start && p.ListingDate < period.End);
+        var q = db.Papers.Where(p => p.ListingDate >= period.Start && p.ListingDate <= period.Last);
         if (!string.IsNullOrEmpty(category))
         {
             var prefix = category + ".";
@@ -197,7 +225,7 @@ public static class PaperLists
     public static async Task<PaperList> GetAsync(AppDbContext db, ListPeriod period, string? category, int page, int pageSize = DefaultPageSize,
         CancellationToken ct = default, ListView view = ListView.Curated)
     {
-        page = Math.Max(1, page);
+        page = Math.Clamp(page, 1, MaxPage);
         var allTotal = await InPeriod(db, period, category).CountAsync(ct);
         var curatedTotal = await InPeriod(db, period, category, ListView.Curated).CountAsync(ct);
         // A period nobody has picked anything from yet shows everything, with a notice, rather than nothing.
@@ -206,7 +234,7 @@ public static class PaperLists
         var total = shown == ListView.All ? allTotal : curatedTotal;
         var papers = await InPeriod(db, period, category, shown).Ranked().Skip((page - 1) * pageSize).Take(pageSize).Cards().ToListAsync(ct);
         var prev = await db.Papers.Where(p => p.ListingDate < period.Start).MaxAsync(p => (DateOnly?)p.ListingDate, ct);
-        var next = await db.Papers.Where(p => p.ListingDate >= period.End).MinAsync(p => (DateOnly?)p.ListingDate, ct);
+        var next = await db.Papers.Where(p => p.ListingDate > period.Last).MinAsync(p => (DateOnly?)p.ListingDate, ct);
         // Counted the way the filter selects: a paper counts for every category it is listed in (not only its primary),
         // within the view shown, so a chip's number is the total the chip's link shows.
         var inView = InPeriod(db, period, null, shown);

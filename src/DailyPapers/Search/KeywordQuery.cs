@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using Lucene.Net.Analysis;
 using Lucene.Net.Index;
@@ -8,8 +9,9 @@ using Lucene.Net.Util;
 namespace DailyPapers.Search;
 
 /// <summary>
-/// Turns what a user typed into a Lucene query that cannot fail: Lucene syntax where it is valid
-/// (phrases, +/-, AND/OR, <c>author:</c>, <c>cat:</c>, <c>title:</c>), plain words where it is not.
+/// Turns what a user typed into a Lucene query that cannot fail. The supported syntax is phrases in quotes, +/-,
+/// AND/OR/NOT, parentheses, field prefixes (<c>author:</c>, <c>cat:</c>, <c>title:</c>, <c>abstract:</c>) and a
+/// trailing <c>*</c> for a word's prefix; every other character Lucene would read as syntax is text (docs/hardening.md).
 /// </summary>
 public static partial class KeywordQuery
 {
@@ -24,15 +26,15 @@ public static partial class KeywordQuery
     /// <summary>Parses; null when the text has no searchable word (only stop words or punctuation).</summary>
     public static Query? Parse(string text, Analyzer analyzer, KeywordRanking ranking)
     {
-        var prepared = MapFields(text);
+        var prepared = MapFields(EscapeUnsupported(text));
         Query? q;
         try
         {
             q = NewParser(analyzer, ranking).Parse(prepared);
         }
-        catch (Exception e) when (e is ParseException or BooleanQuery.TooManyClausesException)
+        catch (Exception e) when (e is ParseException or BooleanQuery.TooManyClausesException or ArgumentException)
         {
-            // Not valid Lucene syntax (an unbalanced quote, a lone '*'): search the words as written.
+            // Not valid syntax (unbalanced brackets, a lone '+'), or a term Lucene cannot build: search the words as written.
             q = ParsePlain(text, analyzer, ranking);
         }
         // Author names keep stop words ("Working Group of the …"); a query of only common words is no query.
@@ -61,6 +63,60 @@ public static partial class KeywordQuery
         {
             return null;
         }
+    }
+
+    /// <summary>Characters Lucene's classic syntax reads as operators that a papers site does not offer.</summary>
+    /// <remarks>
+    /// '/' starts a regular expression (a malformed one throws, a large repetition overflows the stack while the
+    /// automaton is built, and "HAM/TSP" in a pasted abstract is one); '?' and a '*' inside or before a word are
+    /// wildcards that can expand to every term; '~' is fuzzy matching, '^' a boost, brackets ranges, and
+    /// '!', '&amp;&amp;', '||' spell NOT, AND, OR.
+    /// </remarks>
+    private const string UnsupportedSyntax = "\\/?*~^[]{}!&|";
+
+    /// <summary>Escapes every operator but the supported ones, so they are searched as text.</summary>
+    /// <remarks>
+    /// A quote opens a phrase only when another closes it (inside it only a backslash is special, and it is escaped); '*' stays a
+    /// prefix operator only at the end of a word with at least <see cref="MinPrefixLength"/> letters or digits.
+    /// </remarks>
+    internal static string EscapeUnsupported(string text)
+    {
+        var sb = new StringBuilder(text.Length + 16);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '"' && text.IndexOf('"', i + 1) is var close and > 0)
+            {
+                sb.Append('"');
+                foreach (char inner in text.AsSpan(i + 1, close - i - 1))
+                {
+                    if (inner == '\\') sb.Append('\\');
+                    sb.Append(inner);
+                }
+                sb.Append('"');
+                i = close;
+                continue;
+            }
+            if (c == '*' && IsPrefixEnd(text, i))
+            {
+                sb.Append(c);
+                continue;
+            }
+            if (c == '"' || UnsupportedSyntax.Contains(c)) sb.Append('\\');
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Shorter prefixes ("a*") would expand to a large share of the vocabulary for little meaning.</summary>
+    private const int MinPrefixLength = 2;
+
+    private static bool IsPrefixEnd(string text, int star)
+    {
+        if (star + 1 < text.Length && !char.IsWhiteSpace(text[star + 1]) && text[star + 1] != ')') return false;
+        int start = star;
+        while (start > 0 && char.IsLetterOrDigit(text[start - 1])) start--;
+        return star - start >= MinPrefixLength && (start == 0 || !UnsupportedSyntax.Contains(text[start - 1]));
     }
 
     private static QueryParser NewParser(Analyzer analyzer, KeywordRanking r)

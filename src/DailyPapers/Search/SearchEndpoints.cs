@@ -1,5 +1,6 @@
 using System.Globalization;
 using DailyPapers.Data;
+using DailyPapers.Papers;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Search;
@@ -54,7 +55,7 @@ public static class SearchEndpoints
     private static DateOnly? Date(string? s, string name)
     {
         if (string.IsNullOrWhiteSpace(s)) return null;
-        if (DateOnly.TryParseExact(s.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        if (ListPeriod.TryParseDay(s.Trim(), out var d)) return d;
         throw new SearchRequestException($"'{s}' is not a valid {name} date: use YYYY-MM-DD, e.g. 2019-12-02.");
     }
 

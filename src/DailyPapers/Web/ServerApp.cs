@@ -72,6 +72,7 @@ public static class ServerApp
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=86400",
         });
         app.UseRouting();
+        app.UseNulInputCheck();
         app.UseCors();
         app.UseCommunity();
         // Authentication runs before the output cache: the cache serves anonymous visitors only, so members see their own votes.

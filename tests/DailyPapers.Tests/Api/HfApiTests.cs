@@ -140,7 +140,9 @@ public sealed class HfApiTests
     {
         await using var server = await TestServer.StartAsync(engine);
         await Seed.UpsertAsync(server, Seed.Paper("2506.00001", new DateOnly(2025, 6, 2), "Flat", authors: ["Grace Hopper"]));
-        var paper = await GetJsonAsync(server, "api/papers/2506.00001v3");
+        // A version the paper has is found; one newer than its latest is not (the shared version check).
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("api/papers/2506.00001v3")).StatusCode);
+        var paper = await GetJsonAsync(server, "api/papers/2506.00001v1");
         Assert.Equal("2506.00001", paper.GetProperty("id").GetString());
         Assert.Equal("Flat", paper.GetProperty("title").GetString());
         Assert.Equal("Grace Hopper", paper.GetProperty("authors")[0].GetProperty("name").GetString());

@@ -73,7 +73,7 @@ public sealed partial class TokenPageTests
 
         // Without the antiforgery token the revoke is refused.
         var forged = await client.PostAsync("/account/tokens?handler=revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["id"] = tokenId.ToString() }));
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await MeAsync(server, secret)).StatusCode);
 
         var revoked = await PostFormAsync(client, "/account/tokens", "/account/tokens?handler=revoke", new() { ["id"] = tokenId.ToString() });

@@ -195,15 +195,17 @@ public sealed partial class V1CommunityApiTests
         Assert.Equal(1, (await db.Papers.SingleAsync(p => p.ArxivId == "2501.00001")).Upvotes);
     }
 
+    private static string ThisMonth => Community.SubmissionTests.ThisMonth;
+
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task SubmissionsThroughTheApiFollowTheSubmitPagesRules(string engine)
     {
         var now = DateTime.UtcNow;
         await using var stub = await Community.SubmissionTests.ArxivStub.StartAsync(new()
         {
-            ["2601.00001"] = now.AddDays(-2),
-            ["2601.00002"] = now.AddDays(-30),
-            ["2601.00003"] = now.AddDays(-1),
+            [$"{ThisMonth}.00001"] = now.AddDays(-2),
+            [$"{ThisMonth}.00002"] = now.AddDays(-30),
+            [$"{ThisMonth}.00003"] = now.AddDays(-1),
         });
         await using var server = await StartAsync(engine, b =>
         {
@@ -219,36 +221,36 @@ public sealed partial class V1CommunityApiTests
         Assert.Equal(HttpStatusCode.BadRequest, (await Submit(new { arxivId = "not an id" })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await Submit(new { })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await Submit(null)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await Submit(new { arxivId = "2601.09999" })).Status);
-        var old = await Submit(new { arxivId = "https://arxiv.org/abs/2601.00002" });
+        Assert.Equal(HttpStatusCode.NotFound, (await Submit(new { arxivId = $"{ThisMonth}.09999" })).Status);
+        var old = await Submit(new { arxivId = $"https://arxiv.org/abs/{ThisMonth}.00002" });
         Assert.Equal(HttpStatusCode.BadRequest, old.Status);
         Assert.Contains("last 14 days", old.Body.GetProperty("detail").GetString());
-        Assert.Equal(HttpStatusCode.Forbidden, (await Submit(new { arxivId = "2601.00001" }, grace.Read)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Submit(new { arxivId = $"{ThisMonth}.00001" }, grace.Read)).Status);
 
-        var (status, added, response) = await Submit(new { arxivId = "https://arxiv.org/abs/2601.00001v1" });
+        var (status, added, response) = await Submit(new { arxivId = $"https://arxiv.org/abs/{ThisMonth}.00001v1" });
         Assert.Equal(HttpStatusCode.Created, status);
-        Assert.Equal("/api/v1/papers/2601.00001", response.Headers.Location!.OriginalString);
-        Assert.Equal("2601.00001", added.GetProperty("arxivId").GetString());
-        Assert.Equal("Submitted paper 2601.00001 on $\\alpha$-stable noise", added.GetProperty("paper").GetProperty("title").GetString());
+        Assert.Equal($"/api/v1/papers/{ThisMonth}.00001", response.Headers.Location!.OriginalString);
+        Assert.Equal($"{ThisMonth}.00001", added.GetProperty("arxivId").GetString());
+        Assert.Equal($"Submitted paper {ThisMonth}.00001 on $\\alpha$-stable noise", added.GetProperty("paper").GetProperty("title").GetString());
         Assert.Equal(now.ToString("yyyy-MM-dd"), added.GetProperty("paper").GetProperty("listingDate").GetString());
 
         // The same paper again: a conflict that points to the paper already here.
-        var (dupStatus, dup, _) = await Submit(new { arxivId = "2601.00001" });
+        var (dupStatus, dup, _) = await Submit(new { arxivId = $"{ThisMonth}.00001" });
         Assert.Equal(HttpStatusCode.Conflict, dupStatus);
-        Assert.Equal("2601.00001", dup.GetProperty("arxivId").GetString());
-        Assert.EndsWith("/api/v1/papers/2601.00001", dup.GetProperty("paper").GetString());
+        Assert.Equal($"{ThisMonth}.00001", dup.GetProperty("arxivId").GetString());
+        Assert.EndsWith($"/api/v1/papers/{ThisMonth}.00001", dup.GetProperty("paper").GetString());
 
-        var (overStatus, _, over) = await Submit(new { arxivId = "2601.00003" });
+        var (overStatus, _, over) = await Submit(new { arxivId = $"{ThisMonth}.00003" });
         Assert.Equal((HttpStatusCode)429, overStatus);
         Assert.True(over.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
         var (listStatus, list, _) = await CallAsync(server, HttpMethod.Get, "api/v1/submissions", grace.Read);
         Assert.Equal(HttpStatusCode.OK, listStatus);
-        Assert.Equal(["2601.00001"], list.EnumerateArray().Select(s => s.GetProperty("arxivId").GetString()));
+        Assert.Equal([$"{ThisMonth}.00001"], list.EnumerateArray().Select(s => s.GetProperty("arxivId").GetString()));
 
         await using var db = server.Database.Settings.CreateContext();
         Assert.Equal(1, await db.Set<Submission>().CountAsync());
-        Assert.False(await db.Papers.AnyAsync(p => p.ArxivId == "2601.00003" || p.ArxivId == "2601.00002"));
+        Assert.False(await db.Papers.AnyAsync(p => p.ArxivId == $"{ThisMonth}.00003" || p.ArxivId == $"{ThisMonth}.00002"));
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
@@ -262,7 +264,7 @@ public sealed partial class V1CommunityApiTests
             b.Configuration["Arxiv:MaxAttempts"] = "1";
         });
         var grace = await MemberWithTokensAsync(server, "Grace");
-        var (status, body, _) = await CallAsync(server, HttpMethod.Post, "api/v1/submissions", grace.Write, new { arxivId = "2601.00001" });
+        var (status, body, _) = await CallAsync(server, HttpMethod.Post, "api/v1/submissions", grace.Write, new { arxivId = $"{ThisMonth}.00001" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("arXiv", body.GetProperty("detail").GetString());
     }

@@ -106,7 +106,7 @@ public sealed class AccountTests
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/vote/2501.00001") { Content = new FormUrlEncodedContent(new Dictionary<string, string>()) };
         forged.Headers.Add("Origin", "https://evil.example");
         var res = await client.SendAsync(forged);
-        Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, res.StatusCode);
         await using var db = server.Database.Settings.CreateContext();
         Assert.Equal(0, db.Set<Vote>().Count());
         Assert.Equal(0, db.Papers.Single(p => p.Id == ids[0]).Upvotes);

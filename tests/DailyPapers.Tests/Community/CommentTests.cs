@@ -53,6 +53,21 @@ public sealed class CommentTests
         }
     }
 
+    /// <summary>Markdig refuses input nested beyond its depth limit with an ArgumentException, which was a 500 on posting.</summary>
+    [Theory]
+    [InlineData("> ", 4999)]
+    [InlineData("- ", 4999)]
+    [InlineData("1. ", 3333)]
+    [InlineData("[", 9999)]
+    public void DeeplyNestedMarkdownIsRefusedWithAMessage(string unit, int times)
+    {
+        var error = CommentRules.TryRender(string.Concat(Enumerable.Repeat(unit, times)) + "x", out var html);
+        Assert.Contains("too deeply", error);
+        Assert.Equal("", html);
+        Assert.Null(CommentRules.TryRender(string.Concat(Enumerable.Repeat("> ", 20)) + "x", out html));
+        Assert.Contains("<blockquote>", html);
+    }
+
     [Fact]
     public void MarkdownAndMathSurviveSanitising()
     {

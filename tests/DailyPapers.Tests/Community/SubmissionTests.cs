@@ -13,6 +13,9 @@ namespace DailyPapers.Tests.Community;
 
 public sealed class SubmissionTests
 {
+    /// <summary>The YYMM of ids announced this month: older ids are refused by their number alone, without asking arXiv.</summary>
+    internal static string ThisMonth => DateTime.UtcNow.ToString("yyMM", CultureInfo.InvariantCulture);
+
     /// <summary>A stand-in for export.arxiv.org/api/query on a loopback port: answers id_list look-ups from a table of papers.</summary>
     internal sealed class ArxivStub : IAsyncDisposable
     {
@@ -72,9 +75,9 @@ public sealed class SubmissionTests
         var now = DateTime.UtcNow;
         await using var stub = await ArxivStub.StartAsync(new()
         {
-            ["2601.00001"] = now.AddDays(-2),
-            ["2601.00002"] = now.AddDays(-30),
-            ["2601.00003"] = now.AddDays(-1),
+            [$"{ThisMonth}.00001"] = now.AddDays(-2),
+            [$"{ThisMonth}.00002"] = now.AddDays(-30),
+            [$"{ThisMonth}.00003"] = now.AddDays(-1),
         });
         await using var server = await StartAsync(engine, b =>
         {
@@ -91,30 +94,30 @@ public sealed class SubmissionTests
 
         // Invalid, unknown and too old: refused, and none of them uses up the day's allowance.
         Assert.Equal(HttpStatusCode.BadRequest, (await Submit("not an id")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Submit("2601.09999")).StatusCode);
-        var old = await Submit("https://arxiv.org/abs/2601.00002");
+        Assert.Equal(HttpStatusCode.NotFound, (await Submit($"{ThisMonth}.09999")).StatusCode);
+        var old = await Submit($"https://arxiv.org/abs/{ThisMonth}.00002");
         Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
         Assert.Contains("last 14 days", await old.Content.ReadAsStringAsync());
 
         // A valid URL: the paper is added to today's list with the submitter's name.
-        var ok = await Submit("https://arxiv.org/abs/2601.00001v1");
+        var ok = await Submit($"https://arxiv.org/abs/{ThisMonth}.00001v1");
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
-        Assert.Equal("/papers/2601.00001", ok.Headers.Location!.OriginalString);
+        Assert.Equal($"/papers/{ThisMonth}.00001", ok.Headers.Location!.OriginalString);
         var list = await NewClient(server).GetStringAsync($"/papers/date/{now:yyyy-MM-dd}");
-        Assert.Contains("Submitted paper 2601.00001", list);
+        Assert.Contains($"Submitted paper {ThisMonth}.00001", list);
         Assert.Contains("submitted by Grace", list);
 
         // The same paper again points to the existing one.
-        var dup = await Submit("2601.00001");
+        var dup = await Submit($"{ThisMonth}.00001");
         Assert.Equal(HttpStatusCode.Conflict, dup.StatusCode);
-        Assert.Contains("href=\"/papers/2601.00001\"", await dup.Content.ReadAsStringAsync());
+        Assert.Contains($"href=\"/papers/{ThisMonth}.00001\"", await dup.Content.ReadAsStringAsync());
 
         // A second new paper on the same day is over the limit of one.
-        Assert.Equal((HttpStatusCode)429, (await Submit("2601.00003")).StatusCode);
+        Assert.Equal((HttpStatusCode)429, (await Submit($"{ThisMonth}.00003")).StatusCode);
 
         await using var db = server.Database.Settings.CreateContext();
         Assert.Equal(1, await db.Set<Submission>().CountAsync());
-        Assert.Equal(DateOnly.FromDateTime(now), (await db.Papers.SingleAsync(p => p.ArxivId == "2601.00001")).ListingDate);
-        Assert.False(await db.Papers.AnyAsync(p => p.ArxivId == "2601.00003" || p.ArxivId == "2601.00002"));
+        Assert.Equal(DateOnly.FromDateTime(now), (await db.Papers.SingleAsync(p => p.ArxivId == $"{ThisMonth}.00001")).ListingDate);
+        Assert.False(await db.Papers.AnyAsync(p => p.ArxivId == $"{ThisMonth}.00003" || p.ArxivId == $"{ThisMonth}.00002"));
     }
 }

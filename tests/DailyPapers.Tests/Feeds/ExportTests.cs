@@ -25,7 +25,9 @@ public sealed class ExportTests
         Assert.Contains("doi = {10.1000/xyz}", bibText);
         Assert.Contains("primaryClass = {cs.CL}", bibText);
 
-        var ris = await server.Client.GetStringAsync("papers/1912.00001v2.ris");
+        var ris = await server.Client.GetStringAsync("papers/1912.00001v1.ris");
+        // A version this instance does not have is no paper (issue 17: it used to answer with the stored one).
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("papers/1912.00001v2.ris")).StatusCode);
         Assert.StartsWith("TY  - UNPB\n", ris);
         Assert.Contains("AU  - Ada Lovelace\nAU  - Alan Turing\n", ris);
         Assert.Contains("DO  - 10.1000/xyz\n", ris);

@@ -71,6 +71,55 @@ public sealed class ArxivHttpTests
     }
 
     [Fact]
+    public async Task ARedirectToAnotherHostIsNotFollowed()
+    {
+        var clock = new VirtualClock();
+        // The "other host": a listener that would see a connection if the redirect were followed.
+        var elsewhere = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        elsewhere.Start();
+        var port = ((System.Net.IPEndPoint)elsewhere.LocalEndpoint).Port;
+        try
+        {
+            await using var stub = await ArxivStub.StartAsync(clock, Spacing, (ctx, n) =>
+            {
+                ctx.Response.StatusCode = 302;
+                ctx.Response.Headers.Location = $"http://localhost:{port}/steal";
+                return Task.CompletedTask;
+            });
+            using var http = clock.CreateHttp(Fixtures.Options(stub.BaseUrl));
+            var ex = await Assert.ThrowsAsync<ArxivHttpException>(() => http.GetAsync(new Uri(stub.BaseUrl, "oai?verb=Identify"), CancellationToken.None));
+            Assert.Contains("not one of the configured arXiv hosts", ex.Message);
+            Assert.Contains($"localhost:{port}", ex.Message);
+            Assert.Single(stub.Requests); // a refused redirect is not retried either
+            Assert.False(elsewhere.Pending());
+        }
+        finally
+        {
+            elsewhere.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task ARedirectOnAConfiguredHostIsFollowed()
+    {
+        var clock = new VirtualClock();
+        await using var stub = await ArxivStub.StartAsync(clock, Spacing, async (ctx, n) =>
+        {
+            if (ctx.Request.Path == "/oai")
+            {
+                ctx.Response.StatusCode = 301;
+                ctx.Response.Headers.Location = "/oai2?verb=ListRecords";
+                return;
+            }
+            await ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("hepcrawl_arxiv-single.xml"));
+        });
+        using var http = clock.CreateHttp(Fixtures.Options(stub.BaseUrl, TimeSpan.Zero));
+        var body = await http.GetAsync(new Uri(stub.BaseUrl, "oai?verb=ListRecords"), CancellationToken.None);
+        Assert.NotEmpty(body);
+        Assert.Equal(["/oai?verb=ListRecords", "/oai2?verb=ListRecords"], stub.Requests);
+    }
+
+    [Fact]
     public async Task ClientErrorsAreNotRetried()
     {
         var clock = new VirtualClock();

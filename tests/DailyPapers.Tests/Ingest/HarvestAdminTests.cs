@@ -122,7 +122,7 @@ public sealed class HarvestAdminTests
 
         var admin = await AdminAsync(server);
         var forged = await admin.PostAsync("admin/harvest?handler=Run", new FormUrlEncodedContent(new Dictionary<string, string> { ["set"] = "cs" }));
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
 
         Assert.Empty(stub.Requests);
         await using var ctx = server.Database.Settings.CreateContext();

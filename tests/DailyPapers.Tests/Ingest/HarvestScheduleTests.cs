@@ -53,13 +53,13 @@ public sealed class HarvestSchedulerLoopTests
 {
     private const string Page = "arxiv_ListRecords_arXiv_2015-01-01_2015-01-03.xml";
 
-    private sealed record Node(HarvestScheduler Scheduler, HarvestRunner Runner, HarvestLock Lock, ArxivHttp Http) : IDisposable
+    internal sealed record Node(HarvestScheduler Scheduler, HarvestRunner Runner, HarvestLock Lock, ArxivHttp Http) : IDisposable
     {
         public void Dispose() => Http.Dispose();
     }
 
     /// <summary>One app node's harvest services, built as the server builds them, over a shared database.</summary>
-    private static Node NewNode(Support.TestDatabase db, ArxivStub stub, TimeProvider clock, TimeSpan? checkEvery = null)
+    internal static Node NewNode(Support.TestDatabase db, ArxivStub stub, TimeProvider clock, TimeSpan? checkEvery = null)
     {
         var http = new ArxivHttp(Fixtures.Options(stub.BaseUrl, TimeSpan.Zero), clock, (_, ct) => Task.Delay(0, ct));
         var harvester = new Harvester(db.Settings, new PaperUpsert(db.Settings), http, new ArxivApiClient(http), clock);

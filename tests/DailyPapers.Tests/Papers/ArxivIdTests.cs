@@ -59,4 +59,15 @@ public class ArxivIdTests
         Assert.Equal(id, ArxivId.Parse(id.ToString()));
         Assert.Equal(id.BaseId, id.WithoutVersion().ToString());
     }
+
+    [Theory]
+    [InlineData("2401.12345v2", "2024-01-01")]
+    [InlineData("0704.0001", "2007-04-01")]
+    [InlineData("hep-th/9901001", "1999-01-01")]
+    [InlineData("math.GT/0309136", "2003-09-01")]
+    [InlineData("cs/0703001", "2007-03-01")]
+    public void TheMonthComesFromTheIdsNumber(string id, string month)
+    {
+        Assert.Equal(DateOnly.Parse(month), ArxivId.Parse(id).Month);
+    }
 }

@@ -108,6 +108,57 @@ public partial class ListPagesTests
         Assert.Equal(HttpStatusCode.OK, versioned.StatusCode);
     }
 
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task DatesAtTheEndsOfTheCalendarGiveAnEmptyListNotAServerError(string engine)
+    {
+        await using var server = await ServerWithSampleAsync(engine);
+        string[] urls =
+        [
+            "/papers/date/9999-12-31", "/papers/date/9999-12-31.bib", "/papers/month/9999-12", "/papers/week/0001-W01",
+            "/papers/week/9999-W52.ris", "/papers/date/0001-01-01", "/feeds/date/9999-12-31.rss", "/feeds/month/9999-12.rss",
+            "/feeds/week/9999-W52.atom", "/api/daily_papers?date=9999-12-31", "/api/daily_papers?month=9999-12",
+            "/api/daily_papers?week=0001-W01", "/api/v1/papers?from=9999-12-31", "/api/v1/papers?from=9999-12-31&to=9999-12-31",
+            "/api/v1/papers?from=0001-01-01&to=0001-01-31", "/api/v1/papers/search?q=graph&from=9999-12-31&to=9999-12-31",
+        ];
+        foreach (var url in urls)
+        {
+            var response = await server.Client.GetAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
+        }
+        // The last day of the calendar links back to the latest day with papers.
+        var latest = SampleFile.Read().Max(e => e.ListingDate);
+        Assert.Contains($"href=\"/papers/date/{latest:yyyy-MM-dd}\"", await server.Client.GetStringAsync("/papers/date/9999-12-31"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task AVersionLaterThanTheStoredOneIsNotFoundOnEveryRoute(string engine)
+    {
+        await using var server = await ServerWithSampleAsync(engine);
+        // 1410.8597 has one version here.
+        foreach (var route in new[] { "/papers/{0}", "/papers/{0}.bib", "/papers/{0}.md", "/api/papers/{0}", "/api/v1/papers/{0}", "/api/v1/papers/{0}/comments" })
+        {
+            var stored = await server.Client.GetAsync(string.Format(route, "1410.8597v1"));
+            Assert.True(stored.StatusCode == HttpStatusCode.OK, $"{route} v1: {(int)stored.StatusCode}");
+            var missing = await server.Client.GetAsync(string.Format(route, "1410.8597v9"));
+            Assert.True(missing.StatusCode == HttpStatusCode.NotFound, $"{route} v9: {(int)missing.StatusCode}");
+        }
+        var page = WebUtility.HtmlDecode(await (await server.Client.GetAsync("/papers/1906.05153v9")).Content.ReadAsStringAsync());
+        Assert.Contains("no paper 1906.05153v9", page);
+    }
+
+    [Theory]
+    [InlineData("/?page=99999999999")]
+    [InlineData("/?page=2147483647")]
+    [InlineData("/?page=abc")]
+    [InlineData("/papers/date/2019-12-02?page=100001")]
+    public async Task PageNumbersBeyondTheLastPossiblePageAreRefused(string url)
+    {
+        await using var server = await ServerWithSampleAsync(TestDatabase.Postgres);
+        var response = await server.Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not a page number", await response.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("/papers/2401.99999", HttpStatusCode.NotFound, "no paper 2401.99999")]
     [InlineData("/papers/not-an-id", HttpStatusCode.BadRequest, "not an arXiv id")]

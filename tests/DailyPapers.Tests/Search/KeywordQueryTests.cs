@@ -1,4 +1,5 @@
 using DailyPapers.Search;
+using Lucene.Net.Search;
 
 namespace DailyPapers.Tests.Search;
 
@@ -19,6 +20,55 @@ public sealed class KeywordQueryTests
         var q = KeywordQuery.Parse(text, Analyzer, KeywordRanking.Default);
         Assert.NotNull(q);
     }
+
+    /// <summary>Regular-expression syntax from issue 17: each threw ArgumentException (a 500) or overflowed the stack.</summary>
+    [Theory]
+    [InlineData("/[/")]
+    [InlineData("/a{/")]
+    [InlineData("/(/")]
+    [InlineData("/[a-/")]
+    [InlineData("title:/[/")]
+    [InlineData("/\\/")]
+    [InlineData("/a{1,99999}/")]
+    [InlineData("/a{1,300000}/ neural")]
+    [InlineData("te?t wild*card *lead ?x x~2 x^3 [a TO z] {a TO z} !x a && b || c \\")]
+    public void SlashesAndOtherUnsupportedSyntaxAreTextNeverRegexpsOrWildcards(string text)
+    {
+        var q = KeywordQuery.Parse(text, Analyzer, KeywordRanking.Default);
+        Assert.All(Leaves(q), leaf => Assert.True(leaf is TermQuery or PhraseQuery, $"{text}: {leaf.GetType().Name} {leaf}"));
+    }
+
+    [Fact]
+    public void APastedAbstractWithSlashesSearchesItsWords()
+    {
+        const string text = "human T-lymphotropic virus type 1 associated myelopathy / tropical spastic paraparesis (HAM/TSP) patients produce";
+        var q = KeywordQuery.Parse(text, Analyzer, KeywordRanking.Default)!.ToString();
+        Assert.Contains("text:ham", q);
+        Assert.Contains("text:tsp", q);
+        Assert.Contains("text:tropic", q);
+        Assert.Contains("text:myelopathi", q);
+    }
+
+    [Fact]
+    public void SupportedSyntaxStillWorks()
+    {
+        var prefix = KeywordQuery.Parse("transform*", Analyzer, KeywordRanking.Default);
+        Assert.Contains(Leaves(prefix), l => l is PrefixQuery p && p.Prefix.Text == "transform");
+        var phrase = KeywordQuery.Parse("\"neural network\" -graph +title:deep", Analyzer, KeywordRanking.Default)!;
+        Assert.Contains(Leaves(phrase), l => l is PhraseQuery);
+        var top = Assert.IsType<BooleanQuery>(phrase);
+        Assert.Contains(top.Clauses, c => c.Occur == Occur.MUST_NOT);
+        Assert.Contains(top.Clauses, c => c.Occur == Occur.MUST && c.Query.ToString() == "title:deep");
+        // A slash inside a phrase is part of the phrase's text.
+        Assert.Contains(Leaves(KeywordQuery.Parse("\"HAM/TSP patients\"", Analyzer, KeywordRanking.Default)), l => l is PhraseQuery p && p.ToString().Contains("ham tsp"));
+    }
+
+    private static IEnumerable<Query> Leaves(Query? q) => q switch
+    {
+        null => [],
+        BooleanQuery b => b.Clauses.SelectMany(c => Leaves(c.Query)),
+        _ => [q],
+    };
 
     [Theory]
     [InlineData("the of and")]

@@ -111,6 +111,28 @@ public sealed class KeywordSearchTests
         Assert.Contains("limit is 250", ex.Message);
     }
 
+    /// <summary>
+    /// Issue 17: '/' started a Lucene regexp. Malformed ones were 500s on all four search endpoints, a pasted abstract
+    /// with "HAM/TSP" in it was one, and a large repetition count overflowed the stack and killed the process.
+    /// </summary>
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task SlashesAreTextOnEverySearchEndpointNeverARegularExpression(string engine)
+    {
+        await using var server = await StartWithSampleAsync(engine);
+        string[] endpoints = ["search?mode=keyword&q=", "api/v1/papers/search?mode=keyword&q=", "api/papers/search?q=", "feeds/search.rss?q="];
+        string[] queries = ["/[/", "/a{/", "/(/", "/[a-/", "title:/[/", "/\\/", "/a{1,99999}/", "/a{1,300000}/",
+            "human T-lymphotropic virus type 1 associated myelopathy / tropical spastic paraparesis (HAM/TSP) patients produce"];
+        foreach (var endpoint in endpoints)
+            foreach (var q in queries)
+            {
+                var res = await server.Client.GetAsync(endpoint + Uri.EscapeDataString(q));
+                Assert.True(res.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{endpoint}{q}: {(int)res.StatusCode}");
+            }
+        // Words joined by a slash are searched as words.
+        Assert.Contains(NilmId, Ids(await SearchAsync(server, "mode=keyword&q=" + Uri.EscapeDataString("neural/energy disaggregation"))));
+        Assert.Contains(NilmId, Ids(await SearchAsync(server, "q=" + Uri.EscapeDataString("/energy/ disaggregation"))));
+    }
+
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task NewlyImportedPaperBecomesSearchableWithoutRestart(string engine)
     {

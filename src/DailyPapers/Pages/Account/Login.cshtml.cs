@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace DailyPapers.Pages.Account;
 
 [EnableRateLimiting(CommunitySetup.AuthPerIp)]
-public sealed class LoginModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, LoginThrottle throttle, IPasswordHasher<AppUser> hasher) : AccountPage
+public sealed class LoginModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, CommunityLimits limits, IPasswordHasher<AppUser> hasher, TimeProvider clock) : AccountPage
 {
     public const string Failed = "That email address and password don't match an account.";
 
@@ -23,11 +23,12 @@ public sealed class LoginModel(UserManager<AppUser> users, SignInManager<AppUser
     public async Task<IActionResult> OnPostAsync(string? email, string? password)
     {
         Email = email?.Trim() ?? "";
-        if (!throttle.TryAttempt(Email, ClientAddress))
+        if (!limits.TryLogin(Email, ClientAddress, out var wait))
         {
+            var limit = new TooManyRequests($"There were {limits.LoginPerAccountAndAddress.Permits} sign-in attempts for this account from your address in {RateBudget.Describe(limits.LoginPerAccountAndAddress.Window)}.", wait);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = "300";
-            Errors.Add("Too many attempts for this account from your address. Wait a few minutes, or reset your password.");
+            Response.Headers.RetryAfter = RateBudget.RetryAfterHeader(wait);
+            Errors.Add(limit.Detail(clock.GetUtcNow()) + " If you forgot your password, reset it instead.");
             return Page();
         }
         var user = Email.Length == 0 ? null : await users.FindByEmailAsync(Email);

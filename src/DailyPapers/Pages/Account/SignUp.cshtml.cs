@@ -2,6 +2,7 @@ using DailyPapers.Community;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Pages.Account;
@@ -20,9 +21,11 @@ public sealed class SignUpModel(UserManager<AppUser> users, AccountMail mail, IO
     public async Task<IActionResult> OnPostAsync(string? email, string? displayName, string? password, CancellationToken ct)
     {
         Email = email?.Trim();
-        DisplayName = displayName?.Trim();
-        if (string.IsNullOrEmpty(Email) || !System.Net.Mail.MailAddress.TryCreate(Email, out _) || Email.Length > 256) Errors.Add("Enter a valid email address.");
-        if (string.IsNullOrEmpty(DisplayName) || DisplayName.Length > 64) Errors.Add("Enter a display name of at most 64 characters.");
+        // A bare address only: MailAddress also accepts "Name <a@b>" forms, and control characters have no place in one.
+        if (string.IsNullOrEmpty(Email) || Email.Length > 256 || Email.Any(char.IsControl)
+            || !System.Net.Mail.MailAddress.TryCreate(Email, out var parsed) || parsed.Address != Email) Errors.Add("Enter a valid email address.");
+        if (DisplayNames.Check(displayName, out var name) is { } bad) Errors.Add(bad);
+        DisplayName = name;
         // Password rules are checked before looking the address up, so the answer never depends on whether it exists.
         if (PasswordRules.Check(password, Email) is { } pw) Errors.Add(pw);
         if (Errors.Count > 0) { Response.StatusCode = 400; return Page(); }
@@ -36,7 +39,17 @@ public sealed class SignUpModel(UserManager<AppUser> users, AccountMail mail, IO
         else
         {
             var user = new AppUser { UserName = Email, Email = Email, DisplayName = DisplayName! };
-            var result = await users.CreateAsync(user, password!);
+            IdentityResult result;
+            try
+            {
+                result = await users.CreateAsync(user, password!);
+            }
+            catch (DbUpdateException)
+            {
+                // The same address signing up at the same moment: Identity's own check passed for both, the unique index did not.
+                if (await users.FindByEmailAsync(Email!) is null) throw;
+                result = IdentityResult.Failed(new IdentityError { Code = "DuplicateEmail" });
+            }
             if (!result.Succeeded)
             {
                 // Only a concurrent sign-up with the same address gets here; say nothing more specific than the rules.

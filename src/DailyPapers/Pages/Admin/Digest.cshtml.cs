@@ -1,6 +1,7 @@
 using System.Globalization;
 using DailyPapers.Data;
 using DailyPapers.Digest;
+using DailyPapers.Papers;
 using DailyPapers.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -39,7 +40,7 @@ public sealed class DigestAdminModel(AppDbContext db, DigestScheduler scheduler)
         DateOnly? day = null;
         if (!string.IsNullOrEmpty(date))
         {
-            if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            if (!ListPeriod.TryParseDay(date, out var d))
                 return RedirectToPage(new { message = $"'{date}' is not a date (YYYY-MM-DD)." });
             day = d;
         }

@@ -35,6 +35,8 @@ public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, Har
         {
             var state = states.FirstOrDefault(s => s.Source == "oai" && s.SetSpec == set);
             var next = !o.Enabled ? "scheduler off (Harvest:Enabled)"
+                : o.IsDue(now, state?.LastSuccessAt) && !HarvestScheduleOptions.MayAttempt(now, state?.NextAttemptAt)
+                    ? $"retry at {state!.NextAttemptAt:yyyy-MM-dd HH:mm} UTC ({state.ConsecutiveFailures} failed in a row)"
                 : o.IsDue(now, state?.LastSuccessAt) ? $"due now (checked every {o.CheckEvery.TotalMinutes:0} min)"
                 : o.NextSlot(now).UtcDateTime.ToString("yyyy-MM-dd HH:mm") + " UTC";
             Sources.Add(new HarvestSourceRow("oai", set, state, next));

@@ -3,19 +3,21 @@ using DailyPapers.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 
 namespace DailyPapers.Pages.Community;
 
 /// <summary>The comment actions (POST /comments/new, edit, delete, report, hide, unhide); each redirects back to the thread.</summary>
 [Authorize]
-[EnableRateLimiting(CommunitySetup.CommentsPerUser)]
-public sealed class CommentsModel(CommentWriter comments, AppDbContext db) : PageModel
+public sealed class CommentsModel(CommentWriter comments, AppDbContext db, TimeProvider clock) : PageModel
 {
+    /// <summary>Where the kept text can be sent again: a new comment (paper and parent) or an edit (comment id).</summary>
+    public sealed record ResendForm(string Action, long? PaperId, long? ParentId, long? CommentId);
+
     public string? Error { get; private set; }
     public string? Body { get; private set; }
     public string Back { get; private set; } = "/";
+    public ResendForm? Resend { get; private set; }
 
     private string Me => CommunitySetup.UserIdOf(HttpContext);
     private bool Moderates => User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Moderator);
@@ -24,16 +26,22 @@ public sealed class CommentsModel(CommentWriter comments, AppDbContext db) : Pag
 
     public async Task<IActionResult> OnPostNewAsync(long paperId, long? parentId, string? body, CancellationToken ct)
     {
-        var (outcome, id, error) = await comments.PostAsync(Me, paperId, parentId, body, ct);
+        var r = await comments.PostAsync(Me, paperId, parentId, body, ct);
         var arxivId = await db.Papers.Where(p => p.Id == paperId).Select(p => p.ArxivId).FirstOrDefaultAsync(ct);
-        if (outcome != CommentOutcome.Done) return Fail(outcome, error, body, arxivId is null ? "/" : $"/papers/{arxivId}#comments");
-        return LocalRedirect($"/papers/{arxivId}#c-{id}");
+        if (r.Outcome != CommentOutcome.Done)
+        {
+            Resend = new("/comments/new", paperId, parentId, null);
+            return Fail(r, body, arxivId is null ? "/" : $"/papers/{arxivId}#comments");
+        }
+        return LocalRedirect($"/papers/{arxivId}#c-{r.Id}");
     }
 
     public async Task<IActionResult> OnPostEditAsync(long id, string? body, CancellationToken ct)
     {
-        var (outcome, error) = await comments.EditAsync(Me, id, body, ct);
-        return outcome == CommentOutcome.Done ? await BackToAsync(id, ct) : Fail(outcome, error, body, $"/comments/{id}/edit");
+        var r = await comments.EditAsync(Me, id, body, ct);
+        if (r.Outcome == CommentOutcome.Done) return await BackToAsync(id, ct);
+        Resend = new("/comments/edit", null, null, id);
+        return Fail(r, body, $"/comments/{id}/edit");
     }
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken ct)
@@ -68,9 +76,17 @@ public sealed class CommentsModel(CommentWriter comments, AppDbContext db) : Pag
         return LocalRedirect(arxivId is null ? "/" : $"/papers/{arxivId}#c-{commentId}");
     }
 
+    private PageResult Fail(CommentResult r, string? body, string back)
+    {
+        if (r.Limit is not { } limit) return Fail(r.Outcome, r.Error, body, back);
+        // Over the budget: 429 with the real wait, and the text back in a form to send again.
+        Response.Headers.RetryAfter = RateBudget.RetryAfterHeader(limit.Wait);
+        return Fail(r.Outcome, limit.Detail(clock.GetUtcNow()) + " Your text is kept below.", body, back);
+    }
+
     private PageResult Fail(CommentOutcome outcome, string? error, string? body, string back)
     {
-        Response.StatusCode = outcome switch { CommentOutcome.NotFound => 404, CommentOutcome.NotYours => 403, _ => 400 };
+        Response.StatusCode = outcome switch { CommentOutcome.NotFound => 404, CommentOutcome.NotYours => 403, CommentOutcome.OverLimit => 429, _ => 400 };
         HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
         Error = error ?? outcome switch
         {
@@ -80,6 +96,8 @@ public sealed class CommentsModel(CommentWriter comments, AppDbContext db) : Pag
         };
         Body = body;
         Back = back;
+        // Only a new comment or an edit can be sent again; a vanished paper or comment can't take it.
+        if (outcome is CommentOutcome.NotFound or CommentOutcome.NotYours) Resend = null;
         return Page();
     }
 }

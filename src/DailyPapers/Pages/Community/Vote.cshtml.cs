@@ -11,12 +11,13 @@ namespace DailyPapers.Pages.Community;
 [Authorize]
 public sealed class VoteModel(VoteToggle votes) : PageModel
 {
-    public IActionResult OnGet(string id) => Redirect("/papers/" + Uri.EscapeDataString(id));
+    /// <summary>A vote link opened in the browser leads to the paper; anything but an arXiv id leads nowhere.</summary>
+    public IActionResult OnGet(string? id) => ArxivId.TryParse(id, out var arxivId) ? Redirect("/papers/" + arxivId) : NotFound();
 
     public async Task<IActionResult> OnPostAsync(string id, [FromForm] string? returnUrl, [FromForm] bool? on, CancellationToken ct)
     {
         if (!ArxivId.TryParse(id, out var arxivId, out var error)) return BadRequest(error);
-        var state = await votes.SetAsync(CommunitySetup.UserIdOf(HttpContext), arxivId.BaseId, on, ct);
+        var state = await votes.SetAsync(CommunitySetup.UserIdOf(HttpContext), arxivId, on, ct);
         if (state is null) return NotFound();
         var back = AccountPage.SafeReturn(returnUrl ?? "/papers/" + state.ArxivId);
         if (Request.Headers.ContainsKey("HX-Request"))

@@ -1,3 +1,4 @@
+using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Digest;
 using DailyPapers.Mail;
@@ -5,10 +6,13 @@ using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Pages.Digest;
 
+/// <summary>Each subscription sends a mail: the same per-address budget as sign-up, plus one link per recipient per 15 minutes (Subscriptions).</summary>
+[EnableRateLimiting(CommunitySetup.MailPerIp)]
 public sealed class SubscribeModel(AppDbContext db, MailSender sender, DigestMail compose, IOptions<DigestSettings> settings, ILogger<SubscribeModel> log) : PageModel
 {
     [BindProperty] public string? Email { get; set; }

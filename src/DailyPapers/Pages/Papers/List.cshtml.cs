@@ -19,8 +19,7 @@ public sealed class ListModel(AppDbContext db) : PageModel
             return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
         if (cat is not null && !Categories.IsValidCode(cat))
             return this.ShowProblem(Problem = ProblemView.BadRequest($"'{cat}' is not an arXiv category code such as cs.CL or cs."));
-        int pageNo = 1;
-        if (page is not null && (!int.TryParse(page, out pageNo) || pageNo < 1 || pageNo > 100_000))
+        if (!PaperLists.TryParsePage(page, out var pageNo))
             return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
         ListPeriod period;
         if (value is null)

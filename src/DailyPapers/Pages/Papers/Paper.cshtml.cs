@@ -19,11 +19,11 @@ public sealed class PaperModel(AppDbContext db, PaperSearch search) : PageModel
     {
         if (!ArxivId.TryParse(id, out var arxivId, out var error))
             return this.ShowProblem(Problem = ProblemView.BadRequest(error));
-        Paper = await db.Papers.AsSplitQuery()
+        Paper = await db.Papers.Named(arxivId).AsSplitQuery()
             .Include(p => p.Versions).Include(p => p.CategoryList)
-            .FirstOrDefaultAsync(p => p.ArxivId == arxivId.BaseId, ct);
+            .FirstOrDefaultAsync(ct);
         if (Paper is null)
-            return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here. It may not have been imported or harvested yet."));
+            return this.ShowProblem(Problem = ProblemView.NotFound(PaperLookup.NotHere(arxivId) + " It may not have been imported or harvested yet."));
         Similar = await search.SimilarAsync(Paper.Id, 5, ct);
         return Page();
     }
@@ -37,8 +37,8 @@ public sealed class PaperModel(AppDbContext db, PaperSearch search) : PageModel
             return this.ShowProblem(Problem = new ProblemView(403, "Only moderators can feature papers", "Featuring puts a paper on the curated list; ask a moderator or an admin of this instance."));
         if (!ArxivId.TryParse(id, out var arxivId, out var error))
             return this.ShowProblem(Problem = ProblemView.BadRequest(error));
-        if (!await featuring.SetAsync(arxivId.BaseId, featured, CommunitySetup.UserIdOf(HttpContext), ct))
-            return this.ShowProblem(Problem = ProblemView.NotFound($"There is no paper {arxivId.BaseId} here."));
+        if (!await featuring.SetAsync(arxivId, featured, CommunitySetup.UserIdOf(HttpContext), ct))
+            return this.ShowProblem(Problem = ProblemView.NotFound(PaperLookup.NotHere(arxivId)));
         return Redirect("/papers/" + arxivId.BaseId);
     }
 }

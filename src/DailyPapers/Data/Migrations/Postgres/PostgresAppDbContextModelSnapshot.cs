@@ -549,6 +549,9 @@ namespace DailyPapers.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer");
+
                     b.Property<DateOnly?>("LastDatestamp")
                         .HasColumnType("date");
 
@@ -570,6 +573,9 @@ namespace DailyPapers.Data.Migrations.Postgres
 
                     b.Property<DateOnly?>("ListUntil")
                         .HasColumnType("date");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ResumptionToken")
                         .HasMaxLength(1000)

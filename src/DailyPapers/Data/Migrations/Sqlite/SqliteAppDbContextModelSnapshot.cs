@@ -526,6 +526,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateOnly?>("LastDatestamp")
                         .HasColumnType("TEXT");
 
@@ -546,6 +549,9 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly?>("ListUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ResumptionToken")

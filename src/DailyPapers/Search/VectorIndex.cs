@@ -86,6 +86,14 @@ public sealed class VectorIndex
         finally { _lock.ExitWriteLock(); }
     }
 
+    /// <summary>Whether the paper has an embedding here.</summary>
+    public bool Contains(long paperId)
+    {
+        _lock.EnterReadLock();
+        try { return _slots.ContainsKey(paperId); }
+        finally { _lock.ExitReadLock(); }
+    }
+
     public bool TryGet(long paperId, out float[] vector)
     {
         _lock.EnterReadLock();

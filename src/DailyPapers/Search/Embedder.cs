@@ -143,7 +143,7 @@ public sealed class Embedder : IDisposable
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
-                DeviceFallback = $"the CUDA execution provider is not available ({ex.Message.Split('\n')[0].Trim()}): embeddings run on the CPU";
+                DeviceFallback = $"the CUDA execution provider is not available ({ex.Message.Split('\n')[0].Trim().TrimEnd('.')}): embeddings run on the CPU";
             }
         }
         _session ??= new InferenceSession(model, options);

@@ -42,6 +42,8 @@ public static class SearchEndpoints
             semanticReady = engine.SemanticReady,
             semanticCoverage = engine.Settings.Embeddings ? CoverageWire(engine.Coverage) : null,
             model = Embedder.ModelName,
+            device = engine.Settings.Embeddings && engine.VectorsLoaded ? engine.BackgroundEmbedder.Device : null,
+            deviceFallback = engine.Settings.Embeddings && engine.VectorsLoaded ? engine.BackgroundEmbedder.DeviceFallback : null,
         }));
         return app;
     }

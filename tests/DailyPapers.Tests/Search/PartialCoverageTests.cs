@@ -89,6 +89,25 @@ public sealed class PartialCoverageTests
         Assert.All(linked, id => Assert.Contains(id, embedded));
     }
 
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task DeviceCudaWithoutAGpuFallsBackToTheCpuAndStillEmbeds(string engine)
+    {
+        await using var server = await TestServer.StartAsync(engine, b =>
+        {
+            b.Configuration["Search:Embeddings"] = "true";
+            b.Configuration["Search:Device"] = "cuda";
+            b.Configuration["Search:IndexPollInterval"] = "00:00:00.200";
+        });
+        var path = Path.Combine(server.Database.DataDir, "two.jsonl");
+        await File.WriteAllLinesAsync(path, File.ReadLines(TestEnv.Sample1000).Take(2));
+        await new SnapshotImport(new PaperUpsert(server.Database.Settings)).RunAsync(path);
+        await WaitForAsync(server, s => s.GetProperty("embeddedPapers").GetInt32() == 2, seconds: 300);
+        var status = await StatusAsync(server);
+        Assert.Equal("cpu", status.GetProperty("device").GetString());
+        Assert.Contains("CUDA execution provider is not available", status.GetProperty("deviceFallback").GetString());
+        Assert.True(status.GetProperty("semanticCoverage").GetProperty("complete").GetBoolean());
+    }
+
     /// <summary>The newest papers by listing day then id, as the worker takes them.</summary>
     private static async Task<List<(long Id, string ArxivId, DateOnly Day, string Title)>> NewestAsync(DailyPapers.Data.DatabaseSettings db, int n)
     {

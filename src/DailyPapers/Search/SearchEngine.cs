@@ -26,7 +26,9 @@ public sealed record SemanticCoverage(double Share, int Embedded, int Papers, Da
     /// <summary>"papers listed 2019-06-01 – 2019-12-31 (41 %)", or the share alone before the days are known.</summary>
     public string Describe()
     {
-        var percent = $"{Math.Floor(Share * 100).ToString(System.Globalization.CultureInfo.InvariantCulture)} %";
+        // Floored, with a decimal below 10 %: a backlog's first minutes say "0.4 %", never a rounded-up "100 %".
+        double p = Share * 100;
+        var percent = (p < 10 ? Math.Floor(p * 10) / 10 : Math.Floor(p)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
         return From is { } from && Newest is { } newest && from <= newest
             ? $"papers listed {PaperSearch.Iso(from)} – {PaperSearch.Iso(newest)} ({percent})"
             : $"{Embedded:N0} of {Papers:N0} papers ({percent})";

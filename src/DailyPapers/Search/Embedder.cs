@@ -125,7 +125,6 @@ public sealed class Embedder : IDisposable
         model = weights switch
         {
             EmbedderWeights.Float => model,
-            EmbedderWeights.Int8 => OnnxInt8.Quantize(model).Model,
             EmbedderWeights.Int8ExceptFeedForwardOutput => OnnxInt8.Quantize(model, IsNotFeedForwardOutput).Model,
             _ => throw new ArgumentOutOfRangeException(nameof(weights)),
         };
@@ -348,6 +347,4 @@ public enum EmbedderWeights
     Int8ExceptFeedForwardOutput,
     /// <summary>The package's float weights.</summary>
     Float,
-    /// <summary>All 36 weight matrices int8 (benchmark only).</summary>
-    Int8,
 }

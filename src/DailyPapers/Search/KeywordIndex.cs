@@ -206,20 +206,18 @@ public sealed class KeywordIndex : IDisposable
     /// <summary>
     /// Top <paramref name="n"/> papers for a query restricted by <paramref name="filter"/>, with the number of matches
     /// (exact, or a lower bound when the MaxScore path skipped documents that could not make the top n).
+    /// Plain-word queries are ranked by <see cref="MaxScore"/> (Lucene's scores, fewer postings read).
     /// </summary>
-    /// <param name="split">May search a large query's segment on two threads (<see cref="SplitFrom"/>): keyword mode
-    /// may; hybrid's keyword search already runs beside the query embedding.</param>
-    public KeywordHits Search(Query query, int n, Query? filter = null, bool split = false)
+    public KeywordHits Search(Query query, int n, Query? filter = null)
     {
         n = Math.Max(1, n);
         var searcher = _searchers.Acquire();
         try
         {
             var leaves = searcher.IndexReader.Leaves;
-            if (UseMaxScore && MaxScore.Flatten(query) is { } terms)
+            if (MaxScore.Flatten(query) is { } terms)
             {
-                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows,
-                    split ? SplitFrom : int.MaxValue);
+                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows);
                 return new KeywordHits(docs.ConvertAll(d => (PaperIdOf(leaves, d.Doc), d.Score)), total, exact);
             }
             var top = searcher.Search(KeywordQuery.Restrict(query, filter), n);
@@ -230,19 +228,6 @@ public sealed class KeywordIndex : IDisposable
         }
         finally { _searchers.Release(searcher); }
     }
-
-    /// <summary>Plain-word queries are ranked by <see cref="MaxScore"/> (same scores, fewer postings); off only to compare.</summary>
-    public bool UseMaxScore { get; set; } = true;
-
-    /// <summary>
-    /// Postings (in one segment) from which a keyword-mode query's segment is searched on two threads
-    /// (<see cref="MaxScore.Search"/>); <see cref="int.MaxValue"/> (the default): never. Set from
-    /// <see cref="SearchSettings.KeywordSplitFrom"/>; benchmarked in docs/benchmarks.md (Search, speed).
-    /// </summary>
-    public int SplitFrom { get; set; } = int.MaxValue;
-
-    /// <summary>The setting the benchmark compares with never splitting (its best on the 2-vCPU container).</summary>
-    public const int BenchmarkedSplitFrom = 100_000;
 
     /// <summary>MaxScore's windows (tests use small ones to exercise them on small corpora; benchmarks compare).</summary>
     public MaxScore.Windows Windows { get; set; } = MaxScore.Windows.Default;
@@ -260,7 +245,7 @@ public sealed class KeywordIndex : IDisposable
         finally { _searchers.Release(searcher); }
     }
 
-    private static long PaperIdOf(IList<AtomicReaderContext> leaves, int doc)
+    internal static long PaperIdOf(IList<AtomicReaderContext> leaves, int doc)
     {
         var leaf = leaves[ReaderUtil.SubIndex(doc, leaves)];
         return leaf.AtomicReader.GetNumericDocValues(SearchAnalysis.PaperId).Get(doc - leaf.DocBase);

@@ -52,8 +52,9 @@ public sealed class PaperSearch(SearchEngine engine, AppDbContext db)
         if (request.From is { } f && request.To is { } t && f > t) throw new SearchRequestException("The start date is after the end date.");
         if ((long)request.Page * request.PageSize > MaxResults) throw new SearchRequestException($"Only the first {MaxResults} results can be paged through; refine the query.");
         var category = request.Category?.Trim();
-        if (!string.IsNullOrEmpty(category) && (category.Length > 32 || category.Any(char.IsWhiteSpace)))
-            throw new SearchRequestException($"'{category}' is not a category: use a code such as cs.CL or an archive such as cs.");
+        // The index keeps codes lower-cased, so CS.CL finds cs.CL.
+        if (!string.IsNullOrEmpty(category) && Papers.Categories.CodeError(category.ToLowerInvariant()) is not null)
+            throw new SearchRequestException(Papers.Categories.CodeError(category)!);
 
         var filter = KeywordQuery.Filter(engine.Keyword.Analyzer, category, request.From, request.To, request.Author?.Trim());
         var depth = request.Page * request.PageSize;

@@ -37,7 +37,7 @@ public sealed record SemanticCoverage(double Share, int Embedded, int Papers, Da
 
 /// <summary>
 /// This node's derived search state — the Lucene index and the in-memory vectors — and the ranking over them.
-/// The server, the CLI and the relevance benchmark all rank through <see cref="Rank"/>.
+/// The server, the CLI and the benchmarks all rank through <see cref="RankAsync"/>.
 /// </summary>
 public sealed partial class SearchEngine : IDisposable
 {
@@ -52,19 +52,14 @@ public sealed partial class SearchEngine : IDisposable
 
     private readonly Embedder? _model;
 
-    /// <param name="model">Another embedder for papers and queries (the relevance benchmark's variants); default: the shared ones.</param>
+    /// <param name="model">Another embedder for papers and queries (<c>reindex --embeddings</c> runs one text per core); default: the shared ones.</param>
     public SearchEngine(DatabaseSettings db, SearchSettings settings, KeywordRanking? ranking = null, VectorIndex? vectors = null, Embedder? model = null)
     {
         Vectors = vectors ?? new VectorIndex();
         Database = db;
         Settings = settings;
         _model = model;
-        _keyword = new(() =>
-        {
-            var index = KeywordIndex.Open(db, ranking);
-            if (settings.KeywordSplitFrom > 0) index.SplitFrom = settings.KeywordSplitFrom;
-            return index;
-        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        _keyword = new(() => KeywordIndex.Open(db, ranking), LazyThreadSafetyMode.ExecutionAndPublication);
         Embeddings = new EmbeddingWork(db, Vectors, () => model ?? BackgroundEmbedder);
     }
 
@@ -94,11 +89,6 @@ public sealed partial class SearchEngine : IDisposable
     /// every paper.
     /// </summary>
     public bool SemanticReady => Settings.Embeddings && VectorsLoaded && Vectors.Count > 0;
-
-    /// <summary>Ranks papers for a query; <paramref name="depth"/> is how many of the best are wanted.</summary>
-    /// <remarks>For callers outside a server (benchmarks, tests); the server awaits <see cref="RankAsync"/>.</remarks>
-    public Ranking Rank(string text, SearchMode mode, Query? filter, int depth) =>
-        RankAsync(text, mode, filter, depth).GetAwaiter().GetResult();
 
     /// <summary>
     /// Ranks papers for a query. In hybrid and semantic mode the keyword search runs on another thread while this
@@ -131,7 +121,7 @@ public sealed partial class SearchEngine : IDisposable
             throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
         if (mode == SearchMode.Keyword)
         {
-            var hits = Keyword.Search(query!, depth, filter, split: true);
+            var hits = Keyword.Search(query!, depth, filter);
             return new Ranking(hits.Hits.ConvertAll(h => (h.PaperId, (double)h.Score)), hits.Total, mode, query, notice, hits.TotalIsExact);
         }
 
@@ -188,9 +178,6 @@ public sealed partial class SearchEngine : IDisposable
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> _queryVectors = new();
     private const int QueryCacheSize = 4096;
-
-    /// <summary>Forgets cached query embeddings (benchmarks measure the model, not the cache).</summary>
-    internal void ClearQueryVectors() => _queryVectors.Clear();
 
     private float[] QueryVector(string text)
     {

@@ -31,12 +31,4 @@ public sealed class SearchSettings
     /// </summary>
     [RegularExpression("^(?i)(cpu|cuda)$", ErrorMessage = "Search:Device must be cpu or cuda.")]
     public string Device { get; set; } = "cpu";
-
-    /// <summary>
-    /// Postings from which a keyword-mode query's index segment is searched on two threads while no other search runs
-    /// (<see cref="KeywordIndex.SplitFrom"/>); 0 means never. Off by default: on a 2-core machine it took 10–25 %
-    /// off p95, but while a background GC held the second core some queries waited 10–25 ms (docs/benchmarks.md).
-    /// </summary>
-    [Range(0, int.MaxValue)]
-    public int KeywordSplitFrom { get; set; }
 }

@@ -143,12 +143,10 @@ public sealed class OnnxInt8Tests
         Assert.InRange(mix.Length, all.Length + 6 * 1536 * 384 * 3 - 100_000, all.Length + 6 * 1536 * 384 * 3 + 100_000); // six 1536×384 matrices as float again
     }
 
-    [Theory]
-    [InlineData(EmbedderWeights.Int8ExceptFeedForwardOutput)]
-    [InlineData(EmbedderWeights.Int8)]
-    public void QuantisedModelsGiveVectorsCloseToTheFloatModel(EmbedderWeights weights)
+    [Fact]
+    public void QuantisedModelGivesVectorsCloseToTheFloatModel()
     {
-        using var quantised = new Embedder(1, weights: weights);
+        using var quantised = new Embedder(1, weights: EmbedderWeights.Int8ExceptFeedForwardOutput);
         using var floatModel = new Embedder(1, weights: EmbedderWeights.Float);
         string[] texts = ["Vitamin D deficiency and the risk of hip fractures in older women.", "Graph neural networks for molecule property prediction"];
         var q = quantised.EmbedMany(texts);

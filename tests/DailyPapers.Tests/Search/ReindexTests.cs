@@ -20,7 +20,7 @@ public sealed class ReindexTests
         {
             await followed.Keyword.CatchUpAsync(db.Settings);
             Assert.Equal(1000, followed.Keyword.DocumentCount);
-            before = Results(followed);
+            before = await ResultsAsync(followed);
         }
 
         var exit = await CliApp.RunAsync(["reindex", "--data-dir", db.DataDir, "--database", db.Settings.ConnectionString]);
@@ -28,7 +28,7 @@ public sealed class ReindexTests
 
         using var rebuilt = new SearchEngine(db.Settings, new SearchSettings { Embeddings = false });
         Assert.Equal(1000, rebuilt.Keyword.DocumentCount);
-        Assert.Equal(before, Results(rebuilt));
+        Assert.Equal(before, await ResultsAsync(rebuilt));
         Assert.All(before, r => Assert.NotEmpty(r));
     }
 
@@ -88,6 +88,10 @@ public sealed class ReindexTests
         Assert.Equal(5, server.App.Services.GetRequiredService<SearchEngine>().Keyword.DocumentCount);
     }
 
-    private static List<List<long>> Results(SearchEngine e) =>
-        Queries.Select(q => e.Rank(q, SearchMode.Keyword, null, 20).Hits.Select(h => h.Id).ToList()).ToList();
+    private static async Task<List<List<long>>> ResultsAsync(SearchEngine e)
+    {
+        var results = new List<List<long>>();
+        foreach (var q in Queries) results.Add((await e.RankAsync(q, SearchMode.Keyword, null, 20)).Hits.Select(h => h.Id).ToList());
+        return results;
+    }
 }

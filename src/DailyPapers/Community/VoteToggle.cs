@@ -112,5 +112,15 @@ public sealed class CardExtras(AppDbContext db, IHttpContextAccessor http)
     public bool Voted(long paperId) => _voted.Contains(paperId);
     public bool Saved(long paperId) => _saved.Contains(paperId);
     public bool NotInterested(long paperId) => _notInterested.Contains(paperId);
+
+    private HashSet<string>? _categories;
+
+    /// <summary>Whether the signed-in member follows this category (loaded on first ask).</summary>
+    public bool FollowsCategory(string code)
+    {
+        if (UserId is not { } uid) return false;
+        _categories ??= db.Set<Library.Follow>().Where(f => f.UserId == uid && f.Kind == Library.FollowKind.Category).Select(f => f.Key).ToHashSet();
+        return _categories.Contains(code);
+    }
     public string? SubmittedBy(long paperId) => _submitters.GetValueOrDefault(paperId);
 }

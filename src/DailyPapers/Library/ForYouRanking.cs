@@ -67,10 +67,15 @@ public static class ForYouRanking
     public static async Task<bool> PrefersForYouAsync(AppDbContext db, string userId, CancellationToken ct) =>
         (await DirectPositivesAsync(db, userId, ct)).Count >= HomeThreshold;
 
-    public static async Task<ForYouResult> RankAsync(AppDbContext db, Search.PaperSearch? search, string userId, ForYouPeriod period, int take, CancellationToken ct)
+    /// <summary>Ranks the period's new papers for the member; <paramref name="window"/> overrides the period's days (a digest edition's).</summary>
+    public static async Task<ForYouResult> RankAsync(AppDbContext db, Search.PaperSearch? search, string userId, ForYouPeriod period, int take, CancellationToken ct,
+        ListPeriod? window = null)
     {
-        var latest = await PaperLists.LatestDayAsync(db, ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        var window = WindowOf(period, latest);
+        if (window is null)
+        {
+            var latest = await PaperLists.LatestDayAsync(db, ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
+            window = WindowOf(period, latest);
+        }
         var votes = await db.Set<Vote>().Where(v => v.UserId == userId).OrderByDescending(v => v.CreatedAt).Select(v => v.PaperId).ToListAsync(ct);
         var savedRows = await (from i in db.Set<CollectionItem>()
                                join c in db.Set<Collection>() on i.CollectionId equals c.Id

@@ -20,7 +20,7 @@ internal static class ReindexCommand
             catch (SearchIndexBusyException ex) { throw new CliException(ex.Message); }
             // Offline, with the server stopped: one paper per core at a time (the server's worker keeps to one core).
             using var model = p.GetValue(embeddings) ? new Embedder(intraOpThreads: 1, concurrentCalls: Math.Clamp(Environment.ProcessorCount, 1, 8)) : null;
-            using var engine = new SearchEngine(db, new SearchSettings(), model: model);
+            using var engine = new SearchEngine(db, CliApp.Load<SearchSettings>(p), model: model);
             using (index)
             {
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

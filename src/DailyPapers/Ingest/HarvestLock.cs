@@ -11,8 +11,7 @@ namespace DailyPapers.Ingest;
 /// </summary>
 public sealed class HarvestLock(DatabaseSettings db)
 {
-    /// <summary>Arbitrary but fixed advisory-lock key for "the harvest".</summary>
-    public const long Key = 7210003;
+    public const long Key = AdvisoryLocks.Harvest;
 
     public const string FileName = "harvest.lock";
 

@@ -1,16 +1,18 @@
 using System.Globalization;
 using DailyPapers.Data;
 using DailyPapers.Papers;
+using DailyPapers.Settings;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Search;
 
 /// <summary>Registers search services and maps the JSON search API.</summary>
-public static class SearchEndpoints
+public static class SearchSetup
 {
     public static WebApplicationBuilder AddSearch(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SearchSettings>().BindConfiguration(SearchSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<SearchSettings>();
         builder.Services.AddSingleton(sp => new SearchEngine(sp.GetRequiredService<DatabaseSettings>(), sp.GetRequiredService<IOptions<SearchSettings>>().Value));
         builder.Services.AddScoped<PaperSearch>();
         builder.Services.AddHostedService<SearchIndexFollower>();
@@ -21,27 +23,18 @@ public static class SearchEndpoints
     public static WebApplication MapSearch(this WebApplication app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Search");
-        api.MapGet("/papers/search", async (HttpRequest http, PaperSearch search, CancellationToken ct) =>
+        api.MapGet("/papers/search", async Task<Results<Ok<V1SearchPage>, ProblemHttpResult>> (HttpRequest http, PaperSearch search, CancellationToken ct) =>
         {
             try
             {
-                var result = await search.SearchAsync(ReadRequest(http.Query), ct);
-                return Results.Ok(ToWire(result));
+                return TypedResults.Ok(V1SearchPage.From(await search.SearchAsync(ReadRequest(http.Query), ct)));
             }
             catch (SearchRequestException ex)
             {
-                return Results.Problem(title: "That search is not valid", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem(title: "That search is not valid", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
             }
         });
-        api.MapGet("/search/status", (SearchEngine engine) => Results.Ok(new
-        {
-            indexedPapers = engine.Keyword.DocumentCount,
-            appliedSequence = engine.Keyword.AppliedSequence,
-            embeddedPapers = engine.Vectors.Count,
-            embeddingsLoaded = engine.VectorsLoaded,
-            semanticReady = engine.SemanticReady,
-            model = Embedder.ModelName,
-        }));
+        api.MapGet("/search/status", (SearchEngine engine) => TypedResults.Ok(V1SearchStatus.From(engine)));
         return app;
     }
 
@@ -65,31 +58,4 @@ public static class SearchEndpoints
         if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
         throw new SearchRequestException($"'{s}' is not a valid {name}: use a whole number.");
     }
-
-    private static object ToWire(SearchResult r) => new
-    {
-        query = r.Query,
-        mode = r.Mode.ToString().ToLowerInvariant(),
-        requestedMode = r.RequestedMode.ToString().ToLowerInvariant(),
-        total = r.Total,
-        totalIsExact = r.TotalIsExact,
-        page = r.Page,
-        pageSize = r.PageSize,
-        pageCount = r.PageCount,
-        notice = r.Notice,
-        results = r.Hits.Select(h => new
-        {
-            id = h.Paper.ArxivId,
-            title = h.Paper.Title,
-            authors = h.Paper.Authors,
-            categories = h.Paper.Categories.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            summary = h.Paper.Abstract,
-            listingDate = PaperSearch.Iso(h.Paper.ListingDate),
-            upvotes = h.Paper.Upvotes,
-            titleHtml = h.TitleHtml,
-            snippetHtml = h.SnippetHtml,
-            score = h.Score,
-            url = $"/papers/{h.Paper.ArxivId}",
-        }),
-    };
 }

@@ -63,6 +63,16 @@ public sealed partial class SettingsTableTests
     }
 
     [Fact]
+    public void EveryClassBoundFromASectionIsASettingsClass()
+    {
+        // A class with a Section constant that skips ISettingsSection would escape AddSettings' validation and this table.
+        var bypassing = typeof(AppConfiguration).Assembly.GetTypes()
+            .Where(t => t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } && !typeof(ISettingsSection).IsAssignableFrom(t))
+            .Select(t => t.FullName).ToList();
+        Assert.True(bypassing.Count == 0, "register these through AddSettings<T> (ISettingsSection): " + string.Join(", ", bypassing));
+    }
+
+    [Fact]
     public void TheTableNamesNoSettingThatIsGone()
     {
         var sections = SettingsClasses().Select(SectionOf).ToHashSet();

@@ -1,22 +1,34 @@
 using System.Security.Cryptography;
 using System.Text;
-using DailyPapers.Digest;
-using DailyPapers.Ingest;
+using DailyPapers.Settings;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Admin;
 
 /// <summary>Admin settings (section <c>Admin</c>).</summary>
-public sealed class AdminSettings
+public sealed class AdminSettings : ISettingsSection
 {
     public const string Section = "Admin";
+    static string ISettingsSection.Section => Section;
 
     /// <summary>
     /// An operator token for instances run by scripts or without admin accounts: sent as X-Admin-Token, or entered
-    /// once on any admin page (kept in an HttpOnly cookie). Empty: admin accounts only. Harvest:AdminToken and
-    /// Digest:AdminToken, the older per-page settings, are accepted as aliases.
+    /// once on any admin page (kept in an HttpOnly cookie). Empty: admin accounts only.
     /// </summary>
     public string? Token { get; set; }
+}
+
+/// <summary>The per-page tokens that came before <see cref="AdminSettings.Token"/>: set, they stop the start with the new name rather than lock the operator out.</summary>
+internal sealed class RetiredAdminTokens(IConfiguration config) : IValidateOptions<AdminSettings>
+{
+    public static readonly string[] Keys = ["Harvest:AdminToken", "Digest:AdminToken"];
+
+    public ValidateOptionsResult Validate(string? name, AdminSettings options)
+    {
+        var set = Keys.Where(k => !string.IsNullOrEmpty(config[k])).ToList();
+        return set.Count == 0 ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{string.Join(" and ", set)} is now the one operator token Admin:Token: rename the setting");
+    }
 }
 
 /// <summary>What the admin rule says about one request.</summary>
@@ -40,28 +52,18 @@ public sealed class AdminAccess
     public const string HeaderName = "X-Admin-Token";
     public const string CookieName = "dp_admin";
 
-    /// <summary>Cookies set by the harvest and digest pages before there was one rule; still honoured until they expire.</summary>
-    private static readonly string[] OlderCookies = ["dp_harvest_admin", "dp_digest_admin"];
+    private readonly byte[]? _tokenHash;
 
-    private readonly byte[][] _tokenHashes;
-
-    public AdminAccess(IOptions<AdminSettings> admin, IOptions<HarvestSettings> harvest, IOptions<DigestSettings> digest)
+    public AdminAccess(IOptions<AdminSettings> admin)
     {
-        _tokenHashes = new[] { admin.Value.Token, harvest.Value.AdminToken, digest.Value.AdminToken }
-            .Where(t => !string.IsNullOrEmpty(t)).Distinct().Select(t => Hash(t!)).ToArray();
+        _tokenHash = string.IsNullOrEmpty(admin.Value.Token) ? null : Hash(admin.Value.Token);
     }
 
-    public bool TokenEnabled => _tokenHashes.Length > 0;
+    public bool TokenEnabled => _tokenHash is not null;
 
     /// <summary>Compares hashes in constant time, so neither the token nor its length leaks through timing.</summary>
-    public bool Matches(string? given)
-    {
-        if (given is not { Length: > 0 } || _tokenHashes.Length == 0) return false;
-        var h = Hash(given);
-        bool any = false;
-        foreach (var t in _tokenHashes) any |= CryptographicOperations.FixedTimeEquals(h, t);
-        return any;
-    }
+    public bool Matches(string? given) =>
+        given is { Length: > 0 } && _tokenHash is not null && CryptographicOperations.FixedTimeEquals(Hash(given), _tokenHash);
 
     public static bool IsAdminMember(HttpContext http) => http.User.IsInRole(Community.Roles.Admin);
 
@@ -69,10 +71,7 @@ public sealed class AdminAccess
     {
         if (IsAdminMember(http)) return true;
         if (!TokenEnabled) return false;
-        if (Matches(http.Request.Headers[HeaderName].ToString()) || Matches(http.Request.Cookies[CookieName])) return true;
-        foreach (var c in OlderCookies)
-            if (Matches(http.Request.Cookies[c])) return true;
-        return false;
+        return Matches(http.Request.Headers[HeaderName].ToString()) || Matches(http.Request.Cookies[CookieName]);
     }
 
     public AdminVerdict Check(HttpContext http) =>

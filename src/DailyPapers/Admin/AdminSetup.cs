@@ -1,3 +1,4 @@
+using DailyPapers.Settings;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace DailyPapers.Admin;
@@ -7,12 +8,11 @@ public static class AdminSetup
 {
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AdminSettings>().BindConfiguration(AdminSettings.Section);
+        builder.Services.AddSettings<AdminSettings>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<AdminSettings>, RetiredAdminTokens>();
         builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddHostedService<OpsSampler>();
-        builder.Services.AddOptions<MetricsSettings>().BindConfiguration(MetricsSettings.Section)
-            .Validate(o => o.Access != MetricsAccess.Token || !string.IsNullOrEmpty(o.Token), "Metrics:Access=Token needs Metrics:Token")
-            .ValidateOnStart();
+        builder.Services.AddSettings<MetricsSettings>();
         builder.Services.AddSingleton<AppMetrics>();
         builder.Services.AddSingleton<SearchStats>();
         builder.Services.AddScoped<Dashboard>();

@@ -6,6 +6,7 @@ using DailyPapers.Data;
 using DailyPapers.Digest;
 using DailyPapers.Ingest;
 using DailyPapers.Search;
+using DailyPapers.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -15,9 +16,10 @@ namespace DailyPapers.Admin;
 public enum MetricsAccess { Off, Loopback, Token }
 
 /// <summary>Who may read /metrics (section <c>Metrics</c>).</summary>
-public sealed class MetricsSettings
+public sealed class MetricsSettings : ISettingsSection, System.ComponentModel.DataAnnotations.IValidatableObject
 {
     public const string Section = "Metrics";
+    static string ISettingsSection.Section => Section;
 
     /// <summary>
     /// Off (404), Loopback (only requests from this machine that did not come through a proxy: the default, for a
@@ -26,6 +28,12 @@ public sealed class MetricsSettings
     public MetricsAccess Access { get; set; } = MetricsAccess.Loopback;
 
     public string? Token { get; set; }
+
+    public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext context)
+    {
+        if (Access == MetricsAccess.Token && string.IsNullOrEmpty(Token))
+            yield return new("Metrics:Access=Token needs Metrics:Token", [nameof(Token)]);
+    }
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using DailyPapers.Community;
 using DailyPapers.Digest;
 using DailyPapers.Papers;
+using DailyPapers.Settings;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.OpenApi;
@@ -27,7 +28,7 @@ public static class ApiSetup
             .WithExposedHeaders("Link", "ETag", "RateLimit", "RateLimit-Policy", "Retry-After")));
         s.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         s.AddAuthorization(ApiTokenAuthenticationHandler.AddPolicies);
-        s.AddOptions<ApiSettings>().BindConfiguration(ApiSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddSettings<ApiSettings>();
         s.AddSingleton(TimeProvider.System);
         s.AddSingleton<ApiRateLimit>();
         s.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>

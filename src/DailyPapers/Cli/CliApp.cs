@@ -1,5 +1,7 @@
 using System.CommandLine;
 using DailyPapers.Data;
+using DailyPapers.Settings;
+using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Cli;
 
@@ -14,8 +16,15 @@ public static class CliApp
 
     public static readonly Option<string?> Database = new("--database")
     {
-        Description = "Database: a SQLite path or a PostgreSQL connection string such as Host=…;Database=…;Username=…;Password=… (env DAILYPAPERS_DATABASE)",
+        Description = "Database: a SQLite path or a PostgreSQL connection string such as Host=…;Database=…;Username=…;Password=… (setting Database, env DAILYPAPERS_DATABASE)",
         Recursive = true,
+    };
+
+    public static readonly Option<string[]> Setting = new("--setting")
+    {
+        Description = "A setting KEY=VALUE such as Mail:Host=smtp.example.org, over dailypapers.json and DAILYPAPERS_ variables (repeatable; docs/configuration.md lists them)",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
     };
 
     public static RootCommand Build()
@@ -23,6 +32,7 @@ public static class CliApp
         var root = new RootCommand("DailyPapers: a self-hosted daily list of new arXiv papers that a community upvotes and discusses.");
         root.Options.Add(DataDir);
         root.Options.Add(Database);
+        root.Options.Add(Setting);
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
@@ -49,6 +59,17 @@ public static class CliApp
             Console.Error.WriteLine($"error: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (InvalidSettingsException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+        catch (OptionsValidationException ex)
+        {
+            // The server validates every settings class as it starts.
+            Console.Error.WriteLine($"error: invalid settings: {string.Join("; ", ex.Failures)}");
+            return 1;
+        }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException { InnerException: System.Data.Common.DbException })
         {
             Console.Error.WriteLine($"error: the database could not be used: {(ex.InnerException ?? ex).Message}");
@@ -61,18 +82,29 @@ public static class CliApp
         }
     }
 
-    /// <summary>The settings named on the command line, else by the environment, else the defaults.</summary>
+    /// <summary>The data folder and database named on the command line, else by the configuration (<see cref="AppConfiguration"/>), else the defaults.</summary>
     public static DatabaseSettings Settings(ParseResult p)
     {
         try
         {
-            return DatabaseSettings.Resolve(p.GetValue(DataDir), p.GetValue(Database));
+            return AppConfiguration.Database(AppConfiguration.DataDir(p.GetValue(DataDir)), Configuration(p));
         }
         catch (ArgumentException ex)
         {
             throw new CliException(ex.Message);
         }
     }
+
+    /// <summary>The settings given on the command line (--database, --setting), as KEY=VALUE pairs over the other sources.</summary>
+    public static IEnumerable<string> CommandLineSettings(ParseResult p) =>
+        (p.GetValue(Database) is { } database ? [$"{AppConfiguration.DatabaseKey}={database}"] : Array.Empty<string>()).Concat(p.GetValue(Setting) ?? []);
+
+    /// <summary>The configuration a verb reads: the same sources, in the same order, as the server's.</summary>
+    public static IConfigurationRoot Configuration(ParseResult p) =>
+        AppConfiguration.Build(AppConfiguration.DataDir(p.GetValue(DataDir)), CommandLineSettings(p));
+
+    /// <summary>One settings class, bound and validated as the server does it.</summary>
+    public static T Load<T>(ParseResult p) where T : class, ISettingsSection => AppConfiguration.Get<T>(Configuration(p));
 }
 
 /// <summary>A failure to report to the user as one line and a non-zero exit code, without a stack trace.</summary>

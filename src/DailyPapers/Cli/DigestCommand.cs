@@ -35,8 +35,7 @@ internal static class DigestCommand
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
                 .AddFilter("Microsoft", LogLevel.Warning));
             DigestRunner runner;
-            try { runner = DigestSetup.ForCli(db, logs); }
-            catch (InvalidOperationException ex) { throw new CliException(ex.Message); }
+            runner = DigestSetup.ForCli(db, CliApp.Configuration(p), logs);
             var result = await runner.SendAsync(new DigestRequest(f, day, dir), ct);
             Console.WriteLine(result.ToString());
             if (dir is not null) Console.WriteLine($"written to: {dir}");

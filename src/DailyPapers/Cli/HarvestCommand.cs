@@ -3,7 +3,6 @@ using System.Globalization;
 using DailyPapers.Ingest;
 using DailyPapers.Papers;
 using DailyPapers.Web;
-using Microsoft.Extensions.Configuration;
 
 namespace DailyPapers.Cli;
 
@@ -22,7 +21,7 @@ internal static class HarvestCommand
         cmd.SetAction(async (p, ct) =>
         {
             var db = CliApp.Settings(p);
-            var options = LoadOptions();
+            var options = CliApp.Load<ArxivSettings>(p);
             var src = p.GetValue(source)!;
             if (p.GetValue(baseUrl) is { } url)
             {
@@ -41,7 +40,7 @@ internal static class HarvestCommand
             await using var held = await new HarvestLock(db).TryAcquireAsync(ct)
                 ?? throw new CliException("another harvest is running (the scheduler, the admin page or another harvest command); try again when it has finished");
             using var http = new ArxivHttp(options);
-            var harvester = new Harvester(db, new PaperUpsert(db), http, new ArxivApiClient(http), TimeProvider.System);
+            var harvester = new Harvester(db, new PaperUpsert(db), http, new ArxivApiClient(http), TimeProvider.System, Microsoft.Extensions.Options.Options.Create(CliApp.Load<HarvestSettings>(p)));
             HarvestRun run;
             try
             {
@@ -64,21 +63,6 @@ internal static class HarvestCommand
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>Defaults overridden by DAILYPAPERS_Arxiv__* environment variables, as the server reads them.</summary>
-    internal static ArxivSettings LoadOptions() => LoadSection<ArxivSettings>(ArxivSettings.Section);
-
-    /// <summary>A settings section with its defaults, overridden by DAILYPAPERS_{section}__* environment variables, validated.</summary>
-    internal static T LoadSection<T>(string section) where T : new()
-    {
-        var config = new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build();
-        var options = new T();
-        config.GetSection(section).Bind(options);
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, true))
-            throw new CliException($"invalid {section} settings: " + string.Join("; ", errors.Select(e => e.ErrorMessage)));
-        return options;
     }
 
     private static DateOnly? Day(string? s, string name)

@@ -15,10 +15,9 @@ internal static class ReindexCommand
             Description = "Also compute every missing or outdated embedding now, newest listing day first, on every core (about 21 papers/s a core). " +
                 "May run while the server serves: it then leaves the keyword index to the server and the server loads the embeddings as they are stored",
         };
-        var device = new Option<string>("--device")
+        var device = new Option<string?>("--device")
         {
-            Description = "Where the model runs: cpu, or cuda (ONNX Runtime's CUDA provider; falls back to the CPU with a message when absent). Default: Search__Device, else cpu",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Search__Device") is { Length: > 0 } d ? d : "cpu",
+            Description = "Where the model runs: cpu, or cuda (ONNX Runtime's CUDA provider; falls back to the CPU with a message when absent). Default: the setting Search:Device, else cpu",
         };
         var cmd = new Command("reindex", "Rebuild the keyword search index from the database (server stopped), and with --embeddings compute the embeddings (server running or not).") { embeddings, device };
         cmd.SetAction(async (p, ct) =>
@@ -26,7 +25,7 @@ internal static class ReindexCommand
             var db = CliApp.Settings(p);
             await ServerApp.MigrateAsync(db, ct);
             bool withEmbeddings = p.GetValue(embeddings);
-            var deviceName = p.GetValue(device)!.Trim().ToLowerInvariant();
+            var deviceName = (p.GetValue(device) ?? CliApp.Load<SearchSettings>(p).Device).Trim().ToLowerInvariant();
             if (deviceName is not ("cpu" or "cuda")) throw new CliException($"--device must be cpu or cuda, not '{deviceName}'.");
             KeywordIndex? index = null;
             try { index = KeywordIndex.Open(db); }

@@ -14,7 +14,7 @@ internal static class ServeCommand
             var db = CliApp.Settings(p);
             await ServerApp.MigrateAsync(db, ct);
             var args = p.GetValue(urls) is { } u ? new[] { "--urls", u } : [];
-            var app = ServerApp.Create(db, args);
+            var app = ServerApp.Create(db, args, settings: CliApp.CommandLineSettings(p).ToList());
             await app.RunAsync();
             return 0;
         });

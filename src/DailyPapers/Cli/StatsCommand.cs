@@ -33,7 +33,7 @@ internal static class StatsCommand
                 if (p.GetValue(reconcile)) throw new CliException("--reconcile goes with --health");
                 return 0;
             }
-            return await HealthAsync(db, p.GetValue(reconcile), ct);
+            return await HealthAsync(db, CliApp.Load<HarvestSettings>(p), CliApp.Load<ArxivSettings>(p), p.GetValue(reconcile), ct);
         });
         return cmd;
     }
@@ -41,11 +41,9 @@ internal static class StatsCommand
     /// <summary>Exit codes of <c>stats --health</c>, for cron and monitoring.</summary>
     public const int Current = 0, Behind = 4, NotReconciled = 5, Gaps = 6;
 
-    private static async Task<int> HealthAsync(DatabaseSettings db, bool reconcile, CancellationToken ct)
+    private static async Task<int> HealthAsync(DatabaseSettings db, HarvestSettings schedule, ArxivSettings arxiv, bool reconcile, CancellationToken ct)
     {
-        var schedule = HarvestCommand.LoadSection<HarvestSettings>(HarvestSettings.Section);
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out _)) throw new CliException($"Harvest:TimeZone '{schedule.TimeZone}' is not a known time zone");
-        using var http = new ArxivHttp(HarvestCommand.LoadOptions());
+        using var http = new ArxivHttp(arxiv);
         var health = new IngestHealth(db, http, schedule, TimeProvider.System);
         if (reconcile)
         {

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using DailyPapers.Community;
 using DailyPapers.Pages.Account;
+using DailyPapers.Settings;
 using DailyPapers.Web;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Cli;
@@ -32,7 +32,7 @@ internal static class UsersCommand
                 if (PasswordRules.Check(password, p.GetValue(email)) is { } problem) throw new CliException(problem);
             }
             await ServerApp.MigrateAsync(db, ct);
-            await using var sp = AccountServices(db);
+            await using var sp = AccountServices(db, CliApp.Configuration(p));
             await using var scope = sp.CreateAsyncScope();
             var settings = scope.ServiceProvider.GetRequiredService<IOptions<CommunitySettings>>().Value;
             if (p.GetValue(publicUrl) is { } url) settings.PublicUrl = url;
@@ -50,7 +50,7 @@ internal static class UsersCommand
         {
             var db = CliApp.Settings(p);
             await ServerApp.MigrateAsync(db, ct);
-            await using var sp = AccountServices(db);
+            await using var sp = AccountServices(db, CliApp.Configuration(p));
             await using var scope = sp.CreateAsyncScope();
             await Accounts.AddRoleAsync(scope.ServiceProvider, p.GetValue(roleEmail)!, p.GetValue(role)!);
             Console.WriteLine($"{p.GetValue(roleEmail)} is now {p.GetValue(role)}.");
@@ -59,14 +59,14 @@ internal static class UsersCommand
         return new Command("users", "Manage accounts.") { createAdmin, addRole };
     }
 
-    private static ServiceProvider AccountServices(Data.DatabaseSettings db)
+    private static ServiceProvider AccountServices(Data.DatabaseSettings db, IConfiguration config)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build());
+        services.AddSingleton(config);
         services.AddSingleton(db);
         db.AddTo(services);
-        services.AddOptions<CommunitySettings>().BindConfiguration(CommunitySettings.Section);
+        services.AddSettings<CommunitySettings>();
         CommunitySetup.AddAccountStores(services, db, identityCore: true);
         return services.BuildServiceProvider();
     }

@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using DailyPapers.Settings;
 
 namespace DailyPapers.Community;
 
 /// <summary>Community rules and limits (configuration section "Community"); every value has a working default.</summary>
-public sealed class CommunitySettings : IValidatableObject
+public sealed class CommunitySettings : ISettingsSection, IValidatableObject
 {
     public const string Section = "Community";
+    static string ISettingsSection.Section => Section;
 
     /// <summary>Base URL for links in mails and CLI output (e.g. https://papers.example.org); empty: the request's own address.</summary>
     public string? PublicUrl { get; set; }

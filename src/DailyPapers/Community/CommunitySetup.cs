@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using DailyPapers.Data;
+using DailyPapers.Settings;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
@@ -21,7 +22,7 @@ public static class CommunitySetup
         var services = builder.Services;
         // ServerApp registers the DatabaseSettings instance first; the key folder lives in its data dir.
         var db = (DatabaseSettings)services.First(d => d.ServiceType == typeof(DatabaseSettings)).ImplementationInstance!;
-        services.AddOptions<CommunitySettings>().BindConfiguration(CommunitySettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<CommunitySettings>();
         AddAccountStores(services, db, identityCore: false);
         services.ConfigureApplicationCookie(o =>
         {

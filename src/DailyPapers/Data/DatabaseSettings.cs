@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -14,13 +15,10 @@ public sealed record DatabaseSettings(string DataDir, string ConnectionString, D
     public const string DefaultDataDir = "./data";
     public const string SqliteFileName = "dailypapers.db";
 
-    /// <summary>Resolves the settings from explicit values, then environment variables, then defaults.</summary>
+    /// <summary>The settings for a data folder (default ./data) and database (default: SQLite in that folder); the configuration's are <c>AppConfiguration.Database</c>.</summary>
     public static DatabaseSettings Resolve(string? dataDir, string? database)
     {
-        dataDir ??= Environment.GetEnvironmentVariable("DAILYPAPERS_DATA_DIR");
-        if (string.IsNullOrWhiteSpace(dataDir)) dataDir = DefaultDataDir;
-        dataDir = Path.GetFullPath(dataDir);
-        database ??= Environment.GetEnvironmentVariable("DAILYPAPERS_DATABASE");
+        dataDir = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDir) ? DefaultDataDir : dataDir);
 
         if (string.IsNullOrWhiteSpace(database))
             return new(dataDir, SqliteConnectionString(Path.Combine(dataDir, SqliteFileName)), DatabaseProvider.Sqlite);
@@ -71,7 +69,7 @@ public sealed record DatabaseSettings(string DataDir, string ConnectionString, D
         if (Provider == DatabaseProvider.Postgres)
             options.UseNpgsql(ConnectionString, o => o.CommandTimeout(120));
         else
-            options.UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance);
+            options.UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).ReplaceService<IMigrationsSqlGenerator, SqliteWithoutRowId>();
         options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
     }
 
@@ -154,7 +152,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 internal sealed class SqliteDesignFactory : IDesignTimeDbContextFactory<SqliteAppDbContext>
 {
     public SqliteAppDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite("Data Source=design.db").Options);
+        new(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite("Data Source=design.db").ReplaceService<IMigrationsSqlGenerator, SqliteWithoutRowId>().Options);
 }
 
 internal sealed class PostgresDesignFactory : IDesignTimeDbContextFactory<PostgresAppDbContext>

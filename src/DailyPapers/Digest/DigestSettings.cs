@@ -1,18 +1,18 @@
 using System.ComponentModel.DataAnnotations;
+using DailyPapers.Settings;
 
 namespace DailyPapers.Digest;
 
 /// <summary>Digest settings (configuration section "Digest"); every value has a working default.</summary>
-public sealed class DigestSettings
+public sealed class DigestSettings : ISettingsSection
 {
     public const string Section = "Digest";
+    static string ISettingsSection.Section => Section;
 
     /// <summary>Where links in mail point; mail clients need absolute URLs.</summary>
     [Required, Url] public string PublicBaseUrl { get; set; } = "http://localhost:5000";
     /// <summary>Base64 key (≥ 32 bytes) for signed links; when empty a key is generated in the data dir on first use.</summary>
     public string? SigningKey { get; set; }
-    /// <summary>Token for the admin page until accounts exist; empty disables the admin page.</summary>
-    public string? AdminToken { get; set; }
     /// <summary>Address in the mailto part of List-Unsubscribe; the From address when empty.</summary>
     [EmailAddress] public string? UnsubscribeMailbox { get; set; }
 

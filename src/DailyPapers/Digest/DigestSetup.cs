@@ -1,5 +1,6 @@
 using DailyPapers.Data;
 using DailyPapers.Mail;
+using DailyPapers.Settings;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Digest;
@@ -9,7 +10,7 @@ public static class DigestSetup
 {
     public static WebApplicationBuilder AddDigest(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DigestSettings>().BindConfiguration(DigestSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<DigestSettings>();
         builder.Services.AddSingleton<DigestLinks>();
         builder.Services.AddSingleton<DigestMail>();
         builder.Services.AddSingleton<DigestRunner>();
@@ -35,23 +36,12 @@ public static class DigestSetup
         return app;
     }
 
-    /// <summary>The digest runner outside the web host, configured from DAILYPAPERS_* environment variables like the server.</summary>
-    public static DigestRunner ForCli(DatabaseSettings db, ILoggerFactory logs)
+    /// <summary>The digest runner outside the web host (the CLI), from the same configuration as the server's.</summary>
+    public static DigestRunner ForCli(DatabaseSettings db, IConfiguration config, ILoggerFactory logs)
     {
-        var config = new ConfigurationBuilder().AddEnvironmentVariables("DAILYPAPERS_").Build();
-        var mail = Bind<MailSettings>(config, MailSettings.Section);
-        var digest = Bind<DigestSettings>(config, DigestSettings.Section);
+        var mail = Options.Create(AppConfiguration.Get<MailSettings>(config));
+        var digest = Options.Create(AppConfiguration.Get<DigestSettings>(config));
         var links = new DigestLinks(digest, db);
         return new DigestRunner(db, digest, mail, new DigestMail(links, mail, digest), logs.CreateLogger<DigestRunner>());
-    }
-
-    private static IOptions<T> Bind<T>(IConfiguration config, string section) where T : class, new()
-    {
-        var value = new T();
-        config.GetSection(section).Bind(value);
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(value, new(value), results, true))
-            throw new InvalidOperationException($"{section} settings are invalid: " + string.Join("; ", results.Select(r => r.ErrorMessage)));
-        return Options.Create(value);
     }
 }

@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using DailyPapers.Settings;
 
 namespace DailyPapers.Ingest;
 
 /// <summary>How DailyPapers talks to arXiv; every value has a default so the app runs with no configuration.</summary>
-public sealed class ArxivSettings
+public sealed class ArxivSettings : ISettingsSection, IValidatableObject
 {
     public const string Section = "Arxiv";
+    static string ISettingsSection.Section => Section;
 
     /// <summary>arXiv asks for at most one request every 3 seconds (arxiv.org/help/api/tou); lower it only for a local stub.</summary>
     public TimeSpan MinSpacing { get; set; } = TimeSpan.FromSeconds(3);
@@ -47,6 +49,12 @@ public sealed class ArxivSettings
     /// <summary>Ids per API look-up; arXiv serves at most 2,000 results a call, 100 keeps URLs short.</summary>
     [Range(1, 2000)]
     public int ApiBatchSize { get; set; } = 100;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext context)
+    {
+        if (MinSpacing < TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero)
+            yield return new("Arxiv: MinSpacing must be ≥ 0 and RequestTimeout > 0", [nameof(MinSpacing), nameof(RequestTimeout)]);
+    }
 
     public string UserAgent =>
         $"DailyPapers/1.0 (self-hosted paper list; {(string.IsNullOrWhiteSpace(Contact) ? "no contact configured: set Arxiv__Contact" : "mailto:" + Contact.Trim())})";

@@ -1,13 +1,15 @@
 using DailyPapers.Data;
+using DailyPapers.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace DailyPapers.Ingest;
 
 /// <summary>When and what the background harvest fetches.</summary>
-public sealed class HarvestSettings
+public sealed class HarvestSettings : ISettingsSection, System.ComponentModel.DataAnnotations.IValidatableObject
 {
     public const string Section = "Harvest";
+    static string ISettingsSection.Section => Section;
 
     public bool Enabled { get; set; } = true;
 
@@ -49,12 +51,6 @@ public sealed class HarvestSettings
     public static bool MayAttempt(DateTimeOffset nowUtc, DateTime? nextAttemptUtc) =>
         nextAttemptUtc is null || new DateTimeOffset(DateTime.SpecifyKind(nextAttemptUtc.Value, DateTimeKind.Utc)) <= nowUtc;
 
-    /// <summary>
-    /// Token for the harvest admin page on instances run by scripts without admin accounts (header X-Admin-Token, or
-    /// entered once on the page). Signed-in admins need no token. Empty: accounts only.
-    /// </summary>
-    public string? AdminToken { get; set; }
-
     /// <summary>Announcement days (per set) that ingestion health reconciles against arXiv's listings, newest first.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 60)]
     public int ReconcileDays { get; set; } = 5;
@@ -64,6 +60,15 @@ public sealed class HarvestSettings
     /// harvest that keeps failing still shows on the health page. Days found complete are not listed again.
     /// </summary>
     public TimeSpan ReconcileEvery { get; set; } = TimeSpan.FromHours(6);
+
+    public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext context)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            yield return new($"Harvest:TimeZone '{TimeZone}' is not a known time zone (such as America/New_York)", [nameof(TimeZone)]);
+        if (CheckEvery < TimeSpan.FromSeconds(10)) yield return new("Harvest:CheckEvery must be at least 10 s", [nameof(CheckEvery)]);
+        if (RetryFirstDelay <= TimeSpan.Zero || RetryMaxDelay < RetryFirstDelay)
+            yield return new("Harvest:RetryFirstDelay must be > 0 and RetryMaxDelay at least as long", [nameof(RetryFirstDelay), nameof(RetryMaxDelay)]);
+    }
 
     /// <summary>
     /// The UTC day arXiv stamps the newest announcement with: the slot is 20:30 US Eastern, already the next day

@@ -1,4 +1,5 @@
 using DailyPapers.Data;
+using DailyPapers.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,11 +12,7 @@ public static class IngestSetup
     public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
     {
         builder.Services.AddIngestCore();
-        builder.Services.AddOptions<HarvestSettings>().BindConfiguration(HarvestSettings.Section).ValidateDataAnnotations()
-            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Harvest:TimeZone is not a known time zone")
-            .Validate(o => o.CheckEvery >= TimeSpan.FromSeconds(10), "Harvest:CheckEvery must be at least 10 s")
-            .Validate(o => o.RetryFirstDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryFirstDelay, "Harvest:RetryFirstDelay must be > 0 and RetryMaxDelay at least as long")
-            .ValidateOnStart();
+        builder.Services.AddSettings<HarvestSettings>();
         builder.Services.AddSingleton<HarvestRunner>();
         builder.Services.AddSingleton<HarvestScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HarvestScheduler>());
@@ -31,9 +28,7 @@ public static class IngestSetup
     public static IServiceCollection AddIngestCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<ArxivSettings>().BindConfiguration(ArxivSettings.Section).ValidateDataAnnotations()
-            .Validate(o => o.MinSpacing >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, "Arxiv: MinSpacing must be ≥ 0 and RequestTimeout > 0")
-            .ValidateOnStart();
+        services.AddSettings<ArxivSettings>();
         // One instance per process, so every arXiv source shares the same request spacing.
         services.AddSingleton(sp => new ArxivHttp(sp.GetRequiredService<IOptions<ArxivSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ArxivApiClient>();

@@ -39,7 +39,7 @@ public sealed record PaperRecord
     /// <summary>A stable 64-bit digest of everything the upsert stores, so unchanged re-imports cost no writes.</summary>
     public long ComputeHash()
     {
-        // XxHash3 is deterministic across processes (unlike string.GetHashCode) and ~20x faster than SHA-256 here.
+        // XxHash3 is deterministic across processes (unlike string.GetHashCode) and much faster than a cryptographic hash.
         // The digest is of the UTF-16 text "id␟title␟abstract␟…" (␟ = U+001F), streamed piece by piece: a streaming
         // hash equals the hash of the concatenation, so stored digests stay valid without building that string.
         var h = new HashText();

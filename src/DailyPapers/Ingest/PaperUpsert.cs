@@ -25,7 +25,7 @@ public sealed class UpsertCounts
 /// The one idempotent write path for paper metadata: every source (snapshot import, OAI-PMH, arXiv API, RSS,
 /// Hugging Face, submissions) ends here. Keyed by base arXiv id; an older version never replaces a newer one,
 /// identical metadata writes nothing, and each batch commits atomically.
-/// Raw SQL because this is the bulk path: EF change tracking costs ~10x here.
+/// Raw SQL because this is the bulk path, where EF change tracking would cost most of the import time (docs/benchmarks.md, import).
 /// </summary>
 public sealed class PaperUpsert(DatabaseSettings db)
 {
@@ -33,8 +33,41 @@ public sealed class PaperUpsert(DatabaseSettings db)
 
     public DatabaseSettings Database => db;
 
-    /// <summary>The papers columns both writers fill, in the order of their values.</summary>
-    private const string PaperColumns = "\"Id\", \"ArxivId\", \"Title\", \"Abstract\", \"Authors\", \"Categories\", \"PrimaryCategory\", \"Comments\", \"JournalRef\", \"Doi\", \"ReportNo\", \"License\", \"Submitter\", \"FirstSubmittedAt\", \"LastUpdatedAt\", \"ListingDate\", \"Withdrawn\", \"ContentHash\", \"Sequence\", \"LatestVersion\"";
+    /// <summary>One paper row as the writers see it: the record and what this upsert decided for it.</summary>
+    private readonly record struct PaperRow(long Id, PaperRecord Record, long Hash, DateOnly Listing, long Sequence);
+
+    private enum ColumnKind { Number, Boolean, Text, Timestamp, Date }
+
+    /// <summary>A papers column both writers fill: its name, its PostgreSQL type, and the value it takes from a row (one accessor, by kind).</summary>
+    private sealed record PaperColumn(string Name, string PgType, ColumnKind Kind, Func<PaperRow, long>? Number = null, Func<PaperRow, string?>? Text = null, Func<PaperRow, DateTime>? Time = null);
+
+    /// <summary>The one table of papers columns and their values: the PostgreSQL and SQLite writers both read it, so they cannot drift apart.</summary>
+    private static readonly PaperColumn[] Columns =
+    [
+        new("Id", "bigint", ColumnKind.Number, Number: p => p.Id),
+        new("ArxivId", "text", ColumnKind.Text, Text: p => p.Record.ArxivId),
+        new("Title", "text", ColumnKind.Text, Text: p => p.Record.Title),
+        new("Abstract", "text", ColumnKind.Text, Text: p => p.Record.Abstract),
+        new("Authors", "text", ColumnKind.Text, Text: p => p.Record.AuthorsDisplay),
+        new("Categories", "text", ColumnKind.Text, Text: p => string.Join(' ', p.Record.Categories)),
+        new("PrimaryCategory", "text", ColumnKind.Text, Text: p => p.Record.Categories.Count > 0 ? p.Record.Categories[0] : ""),
+        new("Comments", "text", ColumnKind.Text, Text: p => p.Record.Comments),
+        new("JournalRef", "text", ColumnKind.Text, Text: p => p.Record.JournalRef),
+        new("Doi", "text", ColumnKind.Text, Text: p => p.Record.Doi),
+        new("ReportNo", "text", ColumnKind.Text, Text: p => p.Record.ReportNo),
+        new("License", "text", ColumnKind.Text, Text: p => p.Record.License),
+        new("Submitter", "text", ColumnKind.Text, Text: p => p.Record.Submitter),
+        new("FirstSubmittedAt", "timestamptz", ColumnKind.Timestamp, Time: p => p.Record.FirstSubmittedAt),
+        new("LastUpdatedAt", "timestamptz", ColumnKind.Timestamp, Time: p => p.Record.LastUpdatedAt),
+        new("ListingDate", "date", ColumnKind.Date, Time: p => p.Listing.ToDateTime(TimeOnly.MinValue)),
+        new("Withdrawn", "boolean", ColumnKind.Boolean, Number: p => p.Record.Withdrawn ? 1 : 0),
+        new("ContentHash", "bigint", ColumnKind.Number, Number: p => p.Hash),
+        new("Sequence", "bigint", ColumnKind.Number, Number: p => p.Sequence),
+        new("LatestVersion", "int", ColumnKind.Number, Number: p => p.Record.LatestVersion),
+    ];
+
+    /// <summary>The column list of <see cref="Columns"/>, quoted, for INSERT.</summary>
+    private static readonly string PaperColumns = string.Join(", ", Columns.Select(c => $"\"{c.Name}\""));
 
     /// <summary>Upserts one batch in one write transaction.</summary>
     public Task<UpsertCounts> UpsertAsync(IReadOnlyList<PaperRecord> batch, CancellationToken ct = default) =>
@@ -113,7 +146,7 @@ public sealed class PaperUpsert(DatabaseSettings db)
         // SQLite: BeginTransaction is BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout.
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (db.Provider == DatabaseProvider.Postgres)
-            await ExecAsync(conn, tx, "SELECT pg_advisory_xact_lock(7210001)", ct); // serialises id and sequence assignment
+            await ExecAsync(conn, tx, $"SELECT pg_advisory_xact_lock({AdvisoryLocks.PaperWrites})", ct);
         else
             await ExecAsync(conn, tx, "PRAGMA cache_size=-131072", ct); // 128 MB page cache: index inserts of a big batch stay in memory
 
@@ -204,28 +237,25 @@ public sealed class PaperUpsert(DatabaseSettings db)
         private readonly Rows _newPapers = new(), _changedPapers = new(), _versions = new(), _authors = new(), _categories = new();
         private readonly List<long> _changedIds = [];
 
-        private static readonly string[] PgPaperTypes = ["bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz", "date", "boolean", "bigint", "bigint", "int"];
+        private static readonly string[] PgPaperTypes = [.. Columns.Select(c => c.PgType)];
 
         public void AddPaper(long id, PaperRecord r, long hash, DateOnly listing, long seq, bool isNew)
         {
             var rows = isNew ? _newPapers : _changedPapers;
             if (!isNew) _changedIds.Add(id);
             var w = rows.Begin();
-            w.WriteNumberValue(id);
-            w.WriteStringValue(r.ArxivId);
-            w.WriteStringValue(r.Title);
-            w.WriteStringValue(r.Abstract);
-            w.WriteStringValue(r.AuthorsDisplay);
-            w.WriteStringValue(string.Join(' ', r.Categories));
-            w.WriteStringValue(r.Categories.Count > 0 ? r.Categories[0] : "");
-            Str(w, r.Comments); Str(w, r.JournalRef); Str(w, r.Doi); Str(w, r.ReportNo); Str(w, r.License); Str(w, r.Submitter);
-            Date(w, r.FirstSubmittedAt);
-            Date(w, r.LastUpdatedAt);
-            w.WriteStringValue(listing.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteBooleanValue(r.Withdrawn);
-            w.WriteNumberValue(hash);
-            w.WriteNumberValue(seq);
-            w.WriteNumberValue(r.LatestVersion);
+            var row = new PaperRow(id, r, hash, listing, seq);
+            foreach (var c in Columns)
+            {
+                switch (c.Kind)
+                {
+                    case ColumnKind.Number: w.WriteNumberValue(c.Number!(row)); break;
+                    case ColumnKind.Boolean: w.WriteBooleanValue(c.Number!(row) != 0); break;
+                    case ColumnKind.Text: Str(w, c.Text!(row)); break;
+                    case ColumnKind.Timestamp: Date(w, c.Time!(row)); break;
+                    case ColumnKind.Date: w.WriteStringValue(c.Time!(row).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)); break;
+                }
+            }
             rows.End();
 
             foreach (var v in r.Versions.DistinctBy(v => v.Version))
@@ -265,8 +295,7 @@ public sealed class PaperUpsert(DatabaseSettings db)
                 var idList = "SELECT CAST(value #>> '{}' AS bigint) FROM jsonb_array_elements(CAST(@rows AS jsonb))";
                 foreach (var table in new[] { "paper_versions", "paper_authors", "paper_categories" })
                     await RunAsync(conn, tx, $"DELETE FROM {table} WHERE \"PaperId\" IN ({idList})", ids, ct);
-                var cols = PaperColumns.Split(", ");
-                var set = string.Join(", ", cols.Skip(1).Select((c, i) => $"{c} = {Elem(i + 1, PgPaperTypes[i + 1])}"));
+                var set = string.Join(", ", Columns.Skip(1).Select((c, i) => $"\"{c.Name}\" = {Elem(i + 1, c.PgType)}"));
                 await RunAsync(conn, tx, $"{Source} UPDATE papers SET {set} FROM src WHERE papers.\"Id\" = {Elem(0, "bigint")}", _changedPapers.Json(), ct);
             }
             if (_newPapers.Count > 0)
@@ -384,12 +413,13 @@ public sealed class PaperUpsert(DatabaseSettings db)
 
     /// <summary>
     /// SQLite's writer: prepared statements on the connection's native handle, executed row by row inside the open
-    /// transaction. SQLite runs in-process, so a row costs a few native calls; ADO.NET's per-command overhead
-    /// (~15 µs) and the JSON round trip (encode here, parse and unpack there) were most of the import time.
+    /// transaction. SQLite runs in-process, so a row costs a few native calls; ADO.NET's per-command overhead and the
+    /// JSON round trip (encode here, parse and unpack there) were most of the import time (docs/benchmarks.md, import).
     /// </summary>
     private sealed class SqliteRowWriter : IRowWriter
     {
-        private const string Values20 = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20";
+        /// <summary>One parameter per column of <see cref="Columns"/>: ?1 is the id.</summary>
+        private static readonly string Values = string.Join(", ", Columns.Select((_, i) => $"?{i + 1}"));
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _insertPaper, _updatePaper, _insertVersion, _insertAuthor, _insertCategory;
         private readonly sqlite3_stmt[] _deleteChildren;
@@ -397,8 +427,8 @@ public sealed class PaperUpsert(DatabaseSettings db)
         public SqliteRowWriter(Microsoft.Data.Sqlite.SqliteConnection conn)
         {
             _db = conn.Handle!;
-            _insertPaper = Prepare($"INSERT INTO papers ({PaperColumns}, \"Upvotes\", \"CommentCount\") VALUES ({Values20}, 0, 0)");
-            var set = string.Join(", ", PaperColumns.Split(", ").Skip(1).Select((c, i) => $"{c} = ?{i + 2}"));
+            _insertPaper = Prepare($"INSERT INTO papers ({PaperColumns}, \"Upvotes\", \"CommentCount\") VALUES ({Values}, 0, 0)");
+            var set = string.Join(", ", Columns.Skip(1).Select((c, i) => $"\"{c.Name}\" = ?{i + 2}"));
             _updatePaper = Prepare($"UPDATE papers SET {set} WHERE \"Id\" = ?1");
             _insertVersion = Prepare("INSERT INTO paper_versions (\"PaperId\", \"Version\", \"CreatedAt\", \"Size\") VALUES (?1, ?2, ?3, ?4)");
             _insertAuthor = Prepare("INSERT INTO paper_authors (\"PaperId\", \"Position\", \"Name\", \"LastName\", \"FirstNames\") VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -451,21 +481,18 @@ public sealed class PaperUpsert(DatabaseSettings db)
             if (!isNew)
                 foreach (var d in _deleteChildren) { Int(d, 1, id); Run(d); }
             var p = isNew ? _insertPaper : _updatePaper;
-            Int(p, 1, id);
-            Text(p, 2, r.ArxivId);
-            Text(p, 3, r.Title);
-            Text(p, 4, r.Abstract);
-            Text(p, 5, r.AuthorsDisplay);
-            Text(p, 6, string.Join(' ', r.Categories));
-            Text(p, 7, r.Categories.Count > 0 ? r.Categories[0] : "");
-            Text(p, 8, r.Comments); Text(p, 9, r.JournalRef); Text(p, 10, r.Doi); Text(p, 11, r.ReportNo); Text(p, 12, r.License); Text(p, 13, r.Submitter);
-            Date(p, 14, r.FirstSubmittedAt);
-            Date(p, 15, r.LastUpdatedAt);
-            Date(p, 16, listing.ToDateTime(TimeOnly.MinValue), "yyyy-MM-dd");
-            Int(p, 17, r.Withdrawn ? 1 : 0);
-            Int(p, 18, hash);
-            Int(p, 19, seq);
-            Int(p, 20, r.LatestVersion);
+            var row = new PaperRow(id, r, hash, listing, seq);
+            for (int i = 0; i < Columns.Length; i++)
+            {
+                var c = Columns[i];
+                switch (c.Kind)
+                {
+                    case ColumnKind.Number or ColumnKind.Boolean: Int(p, i + 1, c.Number!(row)); break;
+                    case ColumnKind.Text: Text(p, i + 1, c.Text!(row)); break;
+                    case ColumnKind.Timestamp: Date(p, i + 1, c.Time!(row)); break;
+                    case ColumnKind.Date: Date(p, i + 1, c.Time!(row), "yyyy-MM-dd"); break;
+                }
+            }
             Run(p);
 
             for (int vi = 0; vi < r.Versions.Count; vi++)

@@ -1,12 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using DailyPapers.Settings;
 using MailKit.Security;
 
 namespace DailyPapers.Mail;
 
 /// <summary>SMTP settings (configuration section "Mail"); the defaults suit a local relay on port 25.</summary>
-public sealed class MailSettings
+public sealed class MailSettings : ISettingsSection
 {
     public const string Section = "Mail";
+    static string ISettingsSection.Section => Section;
 
     [Required] public string Host { get; set; } = "localhost";
     [Range(1, 65535)] public int Port { get; set; } = 25;

@@ -23,16 +23,8 @@ public sealed class IndexModel(AppDbContext db, IOptions<HarvestSettings> harves
 
     public async Task<IActionResult> OnGetAsync([FromQuery] string? cat, [FromQuery] string? view, [FromQuery] string? page, CancellationToken ct = default)
     {
-        if (!ListViews.TryParse(view, out var listView))
-            return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
-        if (Categories.CodeError(cat) is { } badCategory)
-            return this.ShowProblem(Problem = ProblemView.BadRequest(badCategory));
-        if (!PaperLists.TryParsePage(page, out var pageNo))
-            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
-        // Members who have told For you enough (ForYouRanking.HomeThreshold positives) start there; "/?home=latest" keeps the list.
-        if (User.Identity?.IsAuthenticated == true && Request.QueryString.Value is null or ""
-            && await DailyPapers.Library.ForYouRanking.PrefersForYouAsync(db, CommunitySetup.UserIdOf(HttpContext), ct))
-            return LocalRedirect("/for-you");
+        if (PaperLists.ParseQuery(view, cat, page, out var listView, out var pageNo) is { } badQuery)
+            return this.ShowProblem(Problem = ProblemView.BadRequest(badQuery));
         // Signed-in pages are never output-cached, so the banner is not served to anyone else.
         if (User.IsInRole(Roles.Admin))
             FailingHarvests = await db.Set<HarvestState>().Where(s => s.ConsecutiveFailures > 0).OrderBy(s => s.Source).ThenBy(s => s.SetSpec).ToListAsync(ct);

@@ -18,7 +18,7 @@ public sealed class SearchModel(PaperSearch search) : PageModel
         if (string.IsNullOrWhiteSpace(Query)) return Page();
         try
         {
-            Result = await search.SearchAsync(SearchEndpoints.ReadRequest(Request.Query), ct);
+            Result = await search.SearchAsync(SearchSetup.ReadRequest(Request.Query), ct);
             return Page();
         }
         catch (SearchRequestException ex)

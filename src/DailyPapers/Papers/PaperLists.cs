@@ -181,6 +181,15 @@ public static class PaperLists
         return Web.QueryNumber.TryParse(value, 1, 1, MaxPage, out page);
     }
 
+    /// <summary>A list page's ?view=, ?cat= and ?page=: null when all are valid, else what the first wrong one gets told.</summary>
+    public static string? ParseQuery(string? view, string? cat, string? page, out ListView listView, out int pageNo)
+    {
+        pageNo = 1;
+        if (!ListViews.TryParse(view, out listView)) return ListViews.Error;
+        if (Categories.CodeError(cat) is { } badCategory) return badCategory;
+        return TryParsePage(page, out pageNo) ? null : $"'{page}' is not a page number.";
+    }
+
     /// <summary>Papers of a period, optionally one category or archive (cs, cs.CL) at any position.</summary>
     public static IQueryable<Paper> InPeriod(AppDbContext db, ListPeriod period, string? category)
     {

@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using DailyPapers.Settings;
 
 namespace DailyPapers.Search;
 
 /// <summary>Search options (section <c>Search</c>); every one has a default so the app runs with no configuration.</summary>
-public sealed class SearchSettings
+public sealed class SearchSettings : ISettingsSection
 {
     public const string Section = "Search";
+    static string ISettingsSection.Section => Section;
 
     /// <summary>How often the index looks for papers committed since the last applied sequence number.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]

@@ -8,6 +8,7 @@ using DailyPapers.Ingest;
 using DailyPapers.Library;
 using DailyPapers.Mail;
 using DailyPapers.Search;
+using DailyPapers.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
@@ -17,7 +18,9 @@ namespace DailyPapers.Web;
 /// <summary>Builds the web server; the CLI's <c>serve</c> verb and the tests both start it from here.</summary>
 public static class ServerApp
 {
-    public static WebApplication Create(DatabaseSettings db, string[]? args = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="args">The host's own arguments (--urls, --environment).</param>
+    /// <param name="settings">Settings given on the command line, KEY=VALUE, over dailypapers.json and DAILYPAPERS_ variables.</param>
+    public static WebApplication Create(DatabaseSettings db, string[]? args = null, Action<WebApplicationBuilder>? configure = null, IReadOnlyList<string>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -26,7 +29,7 @@ public static class ServerApp
             ContentRootPath = AppContext.BaseDirectory,
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
-        builder.Configuration.AddEnvironmentVariables("DAILYPAPERS_");
+        builder.Configuration.AddAppSources(db.DataDir, settings ?? []);
         if (builder.Configuration["LogFormat"] == "json") { builder.Logging.ClearProviders(); builder.Logging.AddJsonConsole(); }
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
@@ -45,7 +48,7 @@ public static class ServerApp
             o.AddPolicy(CachePolicies.Lists, p => p.Expire(TimeSpan.FromSeconds(10)).SetVaryByQuery("*").Tag(CachePolicies.PapersTag));
         });
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
-        builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<MailSettings>();
         builder.Services.AddTransient<MailSender>();
         // Capabilities register their services here, one line each.
         builder.AddAdmin();

@@ -65,17 +65,28 @@ public sealed partial class DashboardTests
         Assert.DoesNotContain("<script", html[html.IndexOf("<main", StringComparison.Ordinal)..]);
     }
 
-    [Fact]
-    public async Task TheOperatorTokenAndTheOlderPageTokensOpenEveryAdminPage()
+    [Theory]
+    [InlineData("Harvest:AdminToken")]
+    [InlineData("Digest:AdminToken")]
+    public async Task ARetiredPageTokenStopsTheStartAndNamesTheOneOperatorToken(string retired)
     {
-        await using var server = await StartAsync(TestDatabase.Sqlite, settings: new() { ["Admin:Token"] = "ops-token-3c1", ["Harvest:AdminToken"] = "old-harvest-9" });
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => StartAsync(TestDatabase.Sqlite, settings: new() { [retired] = "old-token-9" }));
+        Assert.Contains(retired, ex.Message);
+        Assert.Contains("Admin:Token", ex.Message);
+    }
+
+    [Fact]
+    public async Task TheOperatorTokenOpensEveryAdminPage()
+    {
+        await using var server = await StartAsync(TestDatabase.Sqlite, settings: new() { ["Admin:Token"] = "ops-token-3c1" });
         var form = await server.Client.GetStringAsync("admin");
         Assert.Contains("Admin:Token", form);
         Assert.DoesNotContain("id=\"glance\"", form);
-        foreach (var (token, page) in new[] { ("ops-token-3c1", "admin"), ("ops-token-3c1", "admin/harvest"), ("old-harvest-9", "admin/digest"), ("old-harvest-9", "admin/ingest") })
+        foreach (var page in new[] { "admin", "admin/harvest", "admin/digest", "admin/ingest" })
         {
             using var req = new HttpRequestMessage(HttpMethod.Get, page);
-            req.Headers.Add(DailyPapers.Admin.AdminAccess.HeaderName, token);
+            req.Headers.Add(DailyPapers.Admin.AdminAccess.HeaderName, "ops-token-3c1");
             var res = await server.Client.SendAsync(req);
             Assert.Equal(HttpStatusCode.OK, res.StatusCode);
             Assert.Contains("href=\"/admin/ingest\"", await res.Content.ReadAsStringAsync()); // the admin navigation, shown to admins only

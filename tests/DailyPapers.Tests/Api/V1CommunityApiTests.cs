@@ -201,19 +201,8 @@ public sealed partial class V1CommunityApiTests
     public async Task SubmissionsThroughTheApiFollowTheSubmitPagesRules(string engine)
     {
         var now = DateTime.UtcNow;
-        await using var stub = await Ingest.ArxivStub.ServingPapersAsync(new()
-        {
-            [$"{ThisMonth}.00001"] = now.AddDays(-2),
-            [$"{ThisMonth}.00002"] = now.AddDays(-30),
-            [$"{ThisMonth}.00003"] = now.AddDays(-1),
-        });
-        await using var server = await StartAsync(engine, b =>
-        {
-            b.Configuration["Arxiv:ApiBaseUrl"] = stub.ApiUrl;
-            b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
-            b.Configuration["Arxiv:MaxAttempts"] = "1";
-            b.Configuration["Community:SubmissionsPerUserPerDay"] = "1";
-        });
+        await using var stub = await Community.SubmissionTests.ThreePapersAsync(now);
+        await using var server = await StartAsync(engine, b => Community.SubmissionTests.AskStubAllowingOneADay(b, stub));
         var grace = await MemberWithTokensAsync(server, "Grace");
         Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> Submit(object? body, string? secret = null) =>
             CallAsync(server, HttpMethod.Post, "api/v1/submissions", secret ?? grace.Write, body);

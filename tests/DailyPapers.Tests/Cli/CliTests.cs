@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DailyPapers.Tests.Support;
 
 namespace DailyPapers.Tests.Cli;
@@ -6,26 +5,10 @@ namespace DailyPapers.Tests.Cli;
 /// <summary>Runs the real dailypapers binary as a separate process, as an admin would.</summary>
 public class CliTests
 {
-    internal sealed record Run(int ExitCode, string Out, string Err);
-
-    private static Task<Run> DailyPapersAsync(string dataDir, params string[] args) => DailyPapersAsync(dataDir, new Dictionary<string, string>(), args);
+    internal static Task<CliProcess.Run> DailyPapersAsync(string dataDir, params string[] args) => CliRun.RunAsync(dataDir, args);
 
     /// <summary>Runs the binary on <paramref name="dataDir"/> with extra environment variables (settings such as DAILYPAPERS_Harvest__Sets__0).</summary>
-    internal static async Task<Run> DailyPapersAsync(string dataDir, Dictionary<string, string> env, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dailypapers.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DAILYPAPERS_DATA_DIR"] = dataDir;
-        psi.Environment.Remove("DAILYPAPERS_DATABASE");
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return new Run(p.ExitCode, await stdout, await stderr);
-    }
+    internal static Task<CliProcess.Run> DailyPapersAsync(string dataDir, Dictionary<string, string> env, params string[] args) => CliRun.RunAsync(dataDir, env, args);
 
     [Fact]
     public async Task ImportPrintsASummaryAndStatsCountsThePapers()

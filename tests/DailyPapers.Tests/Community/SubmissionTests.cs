@@ -13,23 +13,29 @@ public sealed class SubmissionTests
     /// <summary>The YYMM of ids announced this month: older ids are refused by their number alone, without asking arXiv.</summary>
     internal static string ThisMonth => DateTime.UtcNow.ToString("yyMM", CultureInfo.InvariantCulture);
 
+    /// <summary>arXiv knowing three papers of this month: .00001 two days old, .00002 thirty days old (too old), .00003 one day old.</summary>
+    internal static Task<ArxivStub> ThreePapersAsync(DateTime now) => ArxivStub.ServingPapersAsync(new()
+    {
+        [$"{ThisMonth}.00001"] = now.AddDays(-2),
+        [$"{ThisMonth}.00002"] = now.AddDays(-30),
+        [$"{ThisMonth}.00003"] = now.AddDays(-1),
+    });
+
+    /// <summary>Points the server's look-ups at <paramref name="stub"/> (one attempt, no spacing) and allows one submission a day.</summary>
+    internal static void AskStubAllowingOneADay(WebApplicationBuilder b, ArxivStub stub)
+    {
+        b.Configuration["Arxiv:ApiBaseUrl"] = stub.ApiUrl;
+        b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
+        b.Configuration["Arxiv:MaxAttempts"] = "1";
+        b.Configuration["Community:SubmissionsPerUserPerDay"] = "1";
+    }
+
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task SubmissionsFollowTheRules(string engine)
     {
         var now = DateTime.UtcNow;
-        await using var stub = await ArxivStub.ServingPapersAsync(new()
-        {
-            [$"{ThisMonth}.00001"] = now.AddDays(-2),
-            [$"{ThisMonth}.00002"] = now.AddDays(-30),
-            [$"{ThisMonth}.00003"] = now.AddDays(-1),
-        });
-        await using var server = await StartAsync(engine, b =>
-        {
-            b.Configuration["Arxiv:ApiBaseUrl"] = stub.ApiUrl;
-            b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
-            b.Configuration["Arxiv:MaxAttempts"] = "1";
-            b.Configuration["Community:SubmissionsPerUserPerDay"] = "1";
-        });
+        await using var stub = await ThreePapersAsync(now);
+        await using var server = await StartAsync(engine, b => AskStubAllowingOneADay(b, stub));
         var email = UniqueEmail("submitter");
         await CreateMemberAsync(server, email, "Grace");
         var client = await LoggedInClientAsync(server, email);

@@ -22,7 +22,7 @@ public sealed partial class DigestAdminTests
             ["Digest:PublicBaseUrl"] = "https://papers.example.test",
             ["Digest:SchedulerEnabled"] = "false",
             ["Digest:SchedulerIntervalSeconds"] = "1",
-            ["Digest:AdminToken"] = adminToken,
+            ["Admin:Token"] = adminToken,
         }));
 
     [Fact]

@@ -151,6 +151,20 @@ public sealed class ArxivStub : IAsyncDisposable
     }
 }
 
+/// <summary>An answer that waits: it signals <see cref="Entered"/> and holds the request until <see cref="Released"/>, so a test can act while a harvest is mid-request.</summary>
+public sealed class HeldResponse(string path)
+{
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task WriteAsync(HttpContext ctx, int request)
+    {
+        Entered.TrySetResult();
+        await Released.Task;
+        await ArxivStub.WriteFileAsync(ctx, path);
+    }
+}
+
 public static class Fixtures
 {
     public static string Oai(string name) => Path.Combine(Support.TestEnv.SharedData, "fixtures", "oai-pmh", name);

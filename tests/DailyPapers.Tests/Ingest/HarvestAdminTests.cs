@@ -18,7 +18,7 @@ public sealed class HarvestAdminTests
             b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
             b.Configuration["Arxiv:Contact"] = "ops@example.org";
             b.Configuration["Harvest:Sets:0"] = "cs";
-            if (token is not null) b.Configuration["Harvest:AdminToken"] = token;
+            if (token is not null) b.Configuration["Admin:Token"] = token;
         });
 
     private static async Task<HttpClient> AdminAsync(TestServer server)
@@ -68,20 +68,14 @@ public sealed class HarvestAdminTests
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task RunNowWhileAHarvestIsRunningSaysSoAndStartsNothing(string engine)
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var stub = await ArxivStub.StartAsync(new VirtualClock(), TimeSpan.Zero, async (ctx, n) =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            await ArxivStub.WriteFileAsync(ctx, Fixtures.Oai(Page));
-        });
+        var held = new HeldResponse(Fixtures.Oai(Page));
+        await using var stub = await ArxivStub.StartAsync(new VirtualClock(), TimeSpan.Zero, held.WriteAsync);
         await using var server = await StartAsync(engine, stub);
         var admin = await AdminAsync(server);
 
         Assert.Equal(HttpStatusCode.Redirect, (await CommunityKit.PostFormAsync(admin, "admin/harvest", "admin/harvest?handler=Run", [])).StatusCode);
         var running = server.App.Services.GetRequiredService<HarvestRunner>().Background;
-        await entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await held.Entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
 
         var page = await (await admin.GetAsync("admin/harvest")).Content.ReadAsStringAsync();
         Assert.Contains("A harvest is running now", page);
@@ -90,7 +84,7 @@ public sealed class HarvestAdminTests
         var said = await (await admin.GetAsync(again.Headers.Location)).Content.ReadAsStringAsync();
         Assert.Contains("A harvest is already running", said);
 
-        release.SetResult();
+        held.Released.SetResult();
         await running.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Single(stub.Requests);
         await using var ctx = server.Database.Settings.CreateContext();
@@ -135,7 +129,7 @@ public sealed class HarvestAdminTests
         await using var stub = await ArxivStub.StartAsync(new VirtualClock(), TimeSpan.Zero, (ctx, n) => ArxivStub.WriteFileAsync(ctx, Fixtures.Oai(Page)));
         await using var server = await StartAsync(TestDatabase.Sqlite, stub, token: "harvest-token-9b2e");
         var form = await (await server.Client.GetAsync("admin/harvest")).Content.ReadAsStringAsync();
-        Assert.Contains("Harvest:AdminToken", form);
+        Assert.Contains("Admin:Token", form);
         Assert.DoesNotContain("Run now", form);
 
         using var req = new HttpRequestMessage(HttpMethod.Get, "admin/harvest");

@@ -114,20 +114,14 @@ public sealed class HarvestSchedulerLoopTests
     {
         await using var db = await Support.TestDatabase.CreateAsync(engine);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 7, 2, 0, 0, TimeSpan.Zero));
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var stub = await ArxivStub.StartAsync(new VirtualClock(), TimeSpan.Zero, async (ctx, n) =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            await ArxivStub.WriteFileAsync(ctx, Fixtures.Oai(Page));
-        });
+        var held = new HeldResponse(Fixtures.Oai(Page));
+        await using var stub = await ArxivStub.StartAsync(new VirtualClock(), TimeSpan.Zero, held.WriteAsync);
         using var a = NewNode(db, stub, clock);
         using var b = NewNode(db, stub, clock);
 
         // Node A is due and starts harvesting; its request hangs in the stub.
         var first = a.Scheduler.RunDueOnceAsync(CancellationToken.None);
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await held.Entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
         // Node B finds the same set due, but A holds the lock: B fetches nothing.
         Assert.Equal(new[] { "cs" }, await b.Scheduler.DueSetsAsync(CancellationToken.None));
         Assert.True(await b.Lock.IsHeldAsync(CancellationToken.None));
@@ -135,7 +129,7 @@ public sealed class HarvestSchedulerLoopTests
         Assert.False(await b.Runner.TryStartAsync(["cs"], "admin", CancellationToken.None));
         Assert.Single(stub.Requests);
 
-        release.SetResult();
+        held.Released.SetResult();
         var runs = await first;
         Assert.NotNull(runs);
         Assert.Equal(2, Assert.Single(runs).Inserted);

@@ -16,15 +16,18 @@ public sealed class HarvestTests
     private static Harvester NewHarvester(DatabaseSettings db, ArxivHttp http) =>
         new(db, new PaperUpsert(db), http, new ArxivApiClient(http), TimeProvider.System);
 
+    /// <summary>A list of two pages: the first (arXivRaw, 1,000 records) carries a resumption token, the second ends the list.</summary>
+    private static Task TwoPages(HttpContext ctx, int request) =>
+        ctx.Request.Query.ContainsKey("resumptionToken")
+            ? ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXiv_2015-01-01_2015-01-03.xml"))
+            : ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXivRaw_1000records_resumptionToken_2014.xml"));
+
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task ArxivRawHarvestFollowsTheResumptionTokenAndNextRunStartsFromTheLastDatestamp(string engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine);
         var clock = new VirtualClock();
-        await using var stub = await ArxivStub.StartAsync(clock, Spacing, (ctx, n) =>
-            ctx.Request.Query.ContainsKey("resumptionToken")
-                ? ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXiv_2015-01-01_2015-01-03.xml"))
-                : ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXivRaw_1000records_resumptionToken_2014.xml")));
+        await using var stub = await ArxivStub.StartAsync(clock, Spacing, TwoPages);
         using var http = clock.CreateHttp(Fixtures.Options(stub.BaseUrl));
         var harvester = NewHarvester(db.Settings, http);
 
@@ -182,10 +185,7 @@ public sealed class HarvestTests
     {
         await using var db = await TestDatabase.CreateAsync(engine);
         var clock = new VirtualClock();
-        await using var stub = await ArxivStub.StartAsync(clock, Spacing, (ctx, n) =>
-            ctx.Request.Query.ContainsKey("resumptionToken")
-                ? ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXiv_2015-01-01_2015-01-03.xml"))
-                : ArxivStub.WriteFileAsync(ctx, Fixtures.Oai("arxiv_ListRecords_arXivRaw_1000records_resumptionToken_2014.xml")));
+        await using var stub = await ArxivStub.StartAsync(clock, Spacing, TwoPages);
         using var kill = new CancellationTokenSource();
         using var http = new ArxivHttp(Fixtures.Options(stub.BaseUrl), clock, clock.DelayAsync, new CancelAtEndOfBody(killAtPage, kill));
         var harvester = NewHarvester(db.Settings, http);

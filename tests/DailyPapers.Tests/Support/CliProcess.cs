@@ -19,19 +19,25 @@ public static class CliProcess
     /// <summary>As <see cref="RunAsync(string, string, string[])"/>, with <paramref name="environment"/> set (null values removed).</summary>
     public static async Task<Run> RunAsync(string workingDir, IReadOnlyDictionary<string, string?>? environment, string program, params string[] args)
     {
-        var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("DAILYPAPERS_DATA_DIR");
-        psi.Environment.Remove("DAILYPAPERS_DATABASE");
-        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
-            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
+        using var p = Process.Start(StartInfo(workingDir, environment, program, args))!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         // Generous: the script may have to build when a source is newer than the binary.
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
         return new Run(p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>How every test starts a program: output captured, no data-dir or database settings inherited, <paramref name="environment"/> applied.</summary>
+    public static ProcessStartInfo StartInfo(string workingDir, IReadOnlyDictionary<string, string?>? environment, string program, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("DAILYPAPERS_DATA_DIR");
+        psi.Environment.Remove("DAILYPAPERS_DATABASE");
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        return psi;
     }
 
     /// <summary>The value of a "name: value" line of a command's output.</summary>

@@ -2,29 +2,22 @@ using System.Diagnostics;
 
 namespace DailyPapers.Tests.Support;
 
-/// <summary>Runs the real dailypapers binary as a separate process on a data folder, as an admin would.</summary>
+/// <summary>Runs the real dailypapers binary on a data folder (DAILYPAPERS_DATA_DIR), as an admin would.</summary>
 public static class CliRun
 {
-    public sealed record Run(int ExitCode, string Out, string Err);
+    public static ProcessStartInfo StartInfo(string dataDir, IEnumerable<string> args, IDictionary<string, string>? env = null) =>
+        CliProcess.StartInfo(System.Environment.CurrentDirectory, Environment(dataDir, env), "dotnet", [CliProcess.Dll, .. args]);
 
-    public static ProcessStartInfo StartInfo(string dataDir, IEnumerable<string> args, IDictionary<string, string>? env = null)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dailypapers.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DAILYPAPERS_DATA_DIR"] = dataDir;
-        psi.Environment.Remove("DAILYPAPERS_DATABASE");
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        return psi;
-    }
+    public static Task<CliProcess.Run> RunAsync(string dataDir, params string[] args) => RunAsync(dataDir, null, args);
 
-    public static async Task<Run> RunAsync(string dataDir, params string[] args)
+    /// <summary>With extra environment variables, such as settings (DAILYPAPERS_Harvest__Sets__0).</summary>
+    public static Task<CliProcess.Run> RunAsync(string dataDir, IDictionary<string, string>? env, params string[] args) =>
+        CliProcess.RunAsync(System.Environment.CurrentDirectory, Environment(dataDir, env), "dotnet", [CliProcess.Dll, .. args]);
+
+    private static Dictionary<string, string?> Environment(string dataDir, IDictionary<string, string>? env)
     {
-        using var p = Process.Start(StartInfo(dataDir, args))!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return new Run(p.ExitCode, await stdout, await stderr);
+        var all = new Dictionary<string, string?> { ["DAILYPAPERS_DATA_DIR"] = dataDir };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) all[k] = v;
+        return all;
     }
 }

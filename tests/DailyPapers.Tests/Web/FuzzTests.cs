@@ -54,8 +54,7 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
             b.Configuration["Arxiv:RssBaseUrl"] = arxiv.BaseUrl + "rss/";
             b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
             b.Configuration["Arxiv:MaxAttempts"] = "1";
-            b.Configuration["Digest:AdminToken"] = "fuzz-admin-token";
-            b.Configuration["Harvest:AdminToken"] = "fuzz-admin-token";
+            b.Configuration["Admin:Token"] = "fuzz-admin-token";
             // Semantic and hybrid search run for real, over a corpus small enough to embed in seconds.
             b.Configuration["Search:Embeddings"] = "true";
             b.Configuration["Search:IndexPollInterval"] = "00:00:00.200";
@@ -344,7 +343,7 @@ internal sealed partial class FuzzState
 internal static class FuzzCases
 {
     /// <summary>
-    /// Query parameters read by hand from <c>Request.Query</c> (the search request, <c>SearchEndpoints.ReadRequest</c>),
+    /// Query parameters read by hand from <c>Request.Query</c> (the search request, <c>SearchSetup.ReadRequest</c>),
     /// not as handler parameters: added to search routes whose handler takes the request itself.
     /// </summary>
     private static readonly string[] SearchParameters = ["q", "mode", "cat", "from", "to", "author", "page", "page_size", "limit"];

@@ -15,12 +15,8 @@ public sealed class ListModel(AppDbContext db) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string segment, string? value, [FromQuery] string? cat, [FromQuery] string? page, [FromQuery] string? view, CancellationToken ct)
     {
-        if (!ListViews.TryParse(view, out var listView))
-            return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
-        if (Categories.CodeError(cat) is { } badCategory)
-            return this.ShowProblem(Problem = ProblemView.BadRequest(badCategory));
-        if (!PaperLists.TryParsePage(page, out var pageNo))
-            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
+        if (PaperLists.ParseQuery(view, cat, page, out var listView, out var pageNo) is { } badQuery)
+            return this.ShowProblem(Problem = ProblemView.BadRequest(badQuery));
         ListPeriod period;
         if (value is null)
         {

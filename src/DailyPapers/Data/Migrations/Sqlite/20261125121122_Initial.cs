@@ -254,33 +254,45 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
-            // Rows of a paper's children are only ever reached by (paper, position): stored in that key's B-tree
-            // alone (WITHOUT ROWID) rather than in a rowid table plus a primary-key index, which halves the
-            // B-tree inserts of a bulk import (docs/benchmarks.md).
-            migrationBuilder.Sql("""
-                CREATE TABLE "paper_authors" (
-                    "PaperId" INTEGER NOT NULL,
-                    "Position" INTEGER NOT NULL,
-                    "Name" TEXT NOT NULL,
-                    "LastName" TEXT NULL,
-                    "FirstNames" TEXT NULL,
-                    CONSTRAINT "PK_paper_authors" PRIMARY KEY ("PaperId", "Position"),
-                    CONSTRAINT "FK_paper_authors_papers_PaperId" FOREIGN KEY ("PaperId") REFERENCES "papers" ("Id") ON DELETE CASCADE
-                ) WITHOUT ROWID;
-                """);
+            migrationBuilder.CreateTable(
+                name: "paper_authors",
+                columns: table => new
+                {
+                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    LastName = table.Column<string>(type: "TEXT", nullable: true),
+                    FirstNames = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_paper_authors", x => new { x.PaperId, x.Position });
+                    table.ForeignKey(
+                        name: "FK_paper_authors_papers_PaperId",
+                        column: x => x.PaperId,
+                        principalTable: "papers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
-            // Rows of a paper's children are only ever reached by (paper, position): stored in that key's B-tree
-            // alone (WITHOUT ROWID) rather than in a rowid table plus a primary-key index, which halves the
-            // B-tree inserts of a bulk import (docs/benchmarks.md).
-            migrationBuilder.Sql("""
-                CREATE TABLE "paper_categories" (
-                    "PaperId" INTEGER NOT NULL,
-                    "Position" INTEGER NOT NULL,
-                    "Code" TEXT NOT NULL,
-                    CONSTRAINT "PK_paper_categories" PRIMARY KEY ("PaperId", "Position"),
-                    CONSTRAINT "FK_paper_categories_papers_PaperId" FOREIGN KEY ("PaperId") REFERENCES "papers" ("Id") ON DELETE CASCADE
-                ) WITHOUT ROWID;
-                """);
+            migrationBuilder.CreateTable(
+                name: "paper_categories",
+                columns: table => new
+                {
+                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_paper_categories", x => new { x.PaperId, x.Position });
+                    table.ForeignKey(
+                        name: "FK_paper_categories_papers_PaperId",
+                        column: x => x.PaperId,
+                        principalTable: "papers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
             migrationBuilder.CreateTable(
                 name: "paper_embeddings",
@@ -304,19 +316,25 @@ namespace DailyPapers.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
-            // Rows of a paper's children are only ever reached by (paper, position): stored in that key's B-tree
-            // alone (WITHOUT ROWID) rather than in a rowid table plus a primary-key index, which halves the
-            // B-tree inserts of a bulk import (docs/benchmarks.md).
-            migrationBuilder.Sql("""
-                CREATE TABLE "paper_versions" (
-                    "PaperId" INTEGER NOT NULL,
-                    "Version" INTEGER NOT NULL,
-                    "CreatedAt" TEXT NOT NULL,
-                    "Size" TEXT NULL,
-                    CONSTRAINT "PK_paper_versions" PRIMARY KEY ("PaperId", "Version"),
-                    CONSTRAINT "FK_paper_versions_papers_PaperId" FOREIGN KEY ("PaperId") REFERENCES "papers" ("Id") ON DELETE CASCADE
-                ) WITHOUT ROWID;
-                """);
+            migrationBuilder.CreateTable(
+                name: "paper_versions",
+                columns: table => new
+                {
+                    PaperId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Size = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_paper_versions", x => new { x.PaperId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_paper_versions_papers_PaperId",
+                        column: x => x.PaperId,
+                        principalTable: "papers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
             migrationBuilder.CreateTable(
                 name: "role_claims",

@@ -71,7 +71,7 @@ internal sealed class RecommendMethods(List<SnapPaper> candidates, List<ProxyRea
     /// <summary>The product's recommender (DailyPapers.Recommend), the reader's history as positives, no prior.</summary>
     private int[] Product(ProxyReader r)
     {
-        _set ??= CandidateSet.FromPapers(candidates.Select(Input));
+        _set ??= CandidateSet.FromPapers(candidates.Select(Input), options);
         var ranked = Recommender.Rank(_set, r.History.Select(Input).ToList(), [], null, options);
         return ranked.Select(x => (int)x.PaperId).ToArray();
     }

@@ -42,8 +42,11 @@ public sealed class CandidateSet
 
     public IReadOnlyCollection<long> PaperIds => _ids;
 
-    private CandidateSet(IReadOnlyList<PaperInput> papers)
+    private readonly double _idfPower;
+
+    private CandidateSet(IReadOnlyList<PaperInput> papers, double idfPower)
     {
+        _idfPower = idfPower;
         _ids = new long[papers.Count];
         var terms = new Dictionary<string, int>[papers.Count];
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -97,12 +100,12 @@ public sealed class CandidateSet
     }
 
     /// <summary>Builds the features of papers already in memory (the benchmark's path; <see cref="LoadAsync"/> reads them from the database).</summary>
-    public static CandidateSet FromPapers(IEnumerable<PaperInput> papers)
+    public static CandidateSet FromPapers(IEnumerable<PaperInput> papers, RecommenderOptions? options = null)
     {
         var list = new List<PaperInput>();
         var seen = new HashSet<long>();
         foreach (var p in papers) if (seen.Add(p.PaperId)) list.Add(p);
-        return new CandidateSet(list);
+        return new CandidateSet(list, (options ?? RecommenderOptions.Default).IdfPower);
     }
 
     /// <summary>Loads the candidates' text, categories and stored embeddings; ids that are not papers are left out. The order of <paramref name="paperIds"/> is kept (it breaks ties).</summary>
@@ -163,9 +166,10 @@ public sealed class CandidateSet
         foreach (var (t, n) in terms)
         {
             if (!_vocabulary.TryGetValue(t, out var id)) continue;
-            if (t[0] == '\u0001') cats.Add((id, _idf[id]));
+            float idf = _idfPower == 1 ? _idf[id] : (float)Math.Pow(_idf[id], _idfPower);
+            if (t[0] == '\u0001') cats.Add((id, idf));
             // Sublinear tf (1 + ln tf), as arxiv-sanity: a word said five times is not five times the evidence.
-            else text.Add((id, (float)(1 + Math.Log(n)) * _idf[id]));
+            else text.Add((id, (float)(1 + Math.Log(n)) * idf));
         }
         var (ti, tv) = Unit(text);
         var (ci, cv) = Unit(cats);

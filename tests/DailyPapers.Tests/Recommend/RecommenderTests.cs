@@ -126,9 +126,9 @@ public sealed class RecommenderTests
         var plain = await Recommender.RankAsync(db, set, new ReaderSignals([], []), default);
         Assert.Equal(candidateIds, plain.Select(r => r.PaperId));
 
-        // Two seeds and a prior that favours the non-graph papers: with so few positives the prior weighs more than
-        // half (5 / (5 + 2)), yet the seeds still lift the graph papers above where the prior alone puts them.
-        var againstGraph = candidateIds.ToDictionary(id => id, id => graphCandidates.Contains(id) ? 0.0 : 1.0);
+        // Two seeds and a graded prior (the input order, graph papers spread through it): with so few positives the prior
+        // weighs more than half (5 / (5 + 2)), yet the seeds lift the graph papers above where the prior alone puts them.
+        var againstGraph = candidateIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => (double)-x.i);
         var blended = await Recommender.RankAsync(db, set, new ReaderSignals(seeds, [], againstGraph), default);
         var priorOnly = await Recommender.RankAsync(db, set, new ReaderSignals([], [], againstGraph), default);
         Assert.True(graphCandidates.Average(id => Rank(blended, id)) < graphCandidates.Average(id => Rank(priorOnly, id)));

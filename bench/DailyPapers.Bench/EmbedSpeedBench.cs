@@ -16,7 +16,7 @@ internal static class EmbedSpeedBench
 {
     public static int Run(string[] args)
     {
-        var dir = args.Length > 0 ? args[0] : Path.Combine(Paths.SharedData, "relevance", "scifact-train");
+        var dir = args.Length > 0 ? args[0] : Path.Combine(SharedDataFolder.Location, "relevance", "scifact-train");
         int n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64;
         int nq = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200;
         var collection = BeirCollection.Load(dir);
@@ -38,8 +38,6 @@ internal static class EmbedSpeedBench
         using var float2 = new Embedder(2, weights: EmbedderWeights.Float);
         using var floatCores = new Embedder(1, weights: EmbedderWeights.Float, concurrentCalls: cores);
         using var mix2 = new Embedder(2);
-        using var int8 = new Embedder(1, weights: EmbedderWeights.Int8);
-        using var int8Cores = new Embedder(1, weights: EmbedderWeights.Int8, concurrentCalls: cores);
         var productVectors = new float[docs.Count][];
         var floatVectors = new float[docs.Count][];
 
@@ -59,12 +57,10 @@ internal static class EmbedSpeedBench
             ("float_wp256_2_threads", (_, r) => float2.EmbedMany(r)),
             ($"float_wp256_{cores}_at_once", (_, r) => floatCores.EmbedMany(r)),
             ("product_weights_2_threads", (_, r) => mix2.EmbedMany(r)),
-            ("int8_all_1_thread", (_, r) => int8.EmbedMany(r)),
-            ($"int8_all_{cores}_at_once", (_, r) => int8Cores.EmbedMany(r)),
         };
         stock.Encode(["warm up"]);
         stock1.Encode(["warm up"]);
-        foreach (var e in new[] { worker, reindex, float1, wp512, b4096, float2, floatCores, mix2, int8, int8Cores }) e.Embed("warm up");
+        foreach (var e in new[] { worker, reindex, float1, wp512, b4096, float2, floatCores, mix2 }) e.Embed("warm up");
 
         const int Round = 32; // one stock batch; short rounds so that load changes fall on every variant alike
         var seconds = new double[variants.Length];

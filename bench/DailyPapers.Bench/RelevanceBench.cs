@@ -35,7 +35,6 @@ internal static class RelevanceBench
                 case "--dump": dump = Next(); break; // write every query's full keyword and semantic scores (JSON lines) instead of evaluating
                 // Other weights than the product's for papers and queries (use a fresh data dir: the stored vectors' key is the product's).
                 case "--float": model = new Embedder(intraOpThreads: 1, weights: EmbedderWeights.Float, concurrentCalls: 2); break;
-                case "--int8": model = new Embedder(intraOpThreads: 1, weights: EmbedderWeights.Int8, concurrentCalls: 2); break;
                 case "--mode":
                     var m = Next();
                     modes = m == "all" ? [SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid] : [PaperSearch.ParseMode(m)];
@@ -130,8 +129,8 @@ internal static class RelevanceBench
         {
             if (!c.Qrels.TryGetValue(qid, out var rel) || rel.Values.All(v => v <= 0)) continue;
             List<(long Id, double Score)> kw = [];
-            try { kw = engine.Rank(text, SearchMode.Keyword, null, all).Hits; } catch (SearchRequestException) { } // only stop words: no keyword list
-            var sem = engine.Rank(text, SearchMode.Semantic, null, all).Hits;
+            try { kw = engine.RankNow(text, SearchMode.Keyword, null, all).Hits; } catch (SearchRequestException) { } // only stop words: no keyword list
+            var sem = engine.RankNow(text, SearchMode.Semantic, null, all).Hits;
             w.WriteLine(JsonSerializer.Serialize(new
             {
                 qid,
@@ -163,7 +162,7 @@ internal static class RelevanceBench
             List<string> ranked;
             try
             {
-                ranked = engine.Rank(text, mode, null, 100).Hits.Select(h => ids[h.Id]).Take(100).ToList();
+                ranked = engine.RankNow(text, mode, null, 100).Hits.Select(h => ids[h.Id]).Take(100).ToList();
             }
             catch (SearchRequestException)
             {

@@ -22,18 +22,16 @@ internal static partial class SearchSpeedBench
         bool keywordOnly = false;
         var windowSweep = new List<string>(); // "bits,boundsFrom": MaxScore window settings to compare, keyword only
         var boostSweep = new List<string>(); // "title,abstract,text,authors" field boosts to compare (same index), keyword only
-        var splitSweep = new List<string>(); // postings from which a segment is searched on two threads ("off": never), keyword only
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--keep") keep = args[++i];
             else if (args[i] == "--merge-compare") mergeCompare = true;
             else if (args[i] == "--keyword-only") keywordOnly = true;
             else if (args[i] == "--windows") windowSweep.Add(args[++i]);
-            else if (args[i] == "--split-from") splitSweep.Add(args[++i]);
             else if (args[i] == "--boosts") boostSweep.Add(args[++i]);
             else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
         }
-        var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
+        var queries = File.ReadAllLines(Path.Combine(SharedDataFolder.Location, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
         var dir = keep ?? Path.Combine(Path.GetTempPath(), "dp-bench-search-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
         var db = DatabaseSettings.Resolve(dir, null);
@@ -44,7 +42,7 @@ internal static partial class SearchSpeedBench
             cmd.CommandText = "SELECT COUNT(*) FROM papers";
             if (Convert.ToInt64(await cmd.ExecuteScalarAsync()) == 0)
             {
-                var s = await new SnapshotImport(new PaperUpsert(db)).RunAsync(Paths.Snapshot);
+                var s = await new SnapshotImport(new PaperUpsert(db)).RunAsync(SharedDataFolder.Snapshot);
                 Console.Error.WriteLine($"imported {s.Read} papers in {s.Elapsed.TotalSeconds:F0}s");
             }
         }
@@ -69,7 +67,7 @@ internal static partial class SearchSpeedBench
         }
         var ftsQueries = queries.Select(q => string.Join(" ", Words().Matches(q).Select(m => "\"" + m.Value + "\""))).ToArray();
 
-        Func<int, Action<string>> lucene = _ => q => engine.Rank(q, SearchMode.Keyword, null, 20);
+        Func<int, Action<string>> lucene = _ => q => engine.RankNow(q, SearchMode.Keyword, null, 20);
         Func<int, Action<string>> sqlite = _ =>
         {
             var c = SqlitePragmas.Open(db.ConnectionString);
@@ -123,60 +121,41 @@ internal static partial class SearchSpeedBench
             void Run(KeywordRanking ranking, string q)
             {
                 var query = KeywordQuery.Parse(q, engine.Keyword.Analyzer, ranking);
-                if (query is not null) engine.Keyword.Search(query, 20, null, split: true);
+                if (query is not null) engine.Keyword.Search(query, 20, null);
             }
             foreach (var q in queries) foreach (var r in variants.Values) Run(r, q);
             foreach (var (variant, l) in Interleaved(queries, boostSweep, rounds, (variant, q) => Run(variants[variant], q)))
                 Print($"keyword_maxscore_boosts_{variant.Replace(',', '_')}_interleaved", 1, l);
             return 0;
         }
-        if (splitSweep.Count > 0)
-        {
-            int Setting(string v) => v == "off" ? int.MaxValue : int.Parse(v, System.Globalization.CultureInfo.InvariantCulture);
-            foreach (var q in queries) lucene(0)(q);
-            var interleaved = Interleaved(queries, splitSweep, rounds, (setting, q) =>
-            {
-                engine.Keyword.SplitFrom = Setting(setting);
-                engine.Rank(q, SearchMode.Keyword, null, 20);
-            });
-            foreach (var (setting, l) in interleaved) Print($"keyword_maxscore_split_from_{setting}_interleaved", 1, l);
-            // Two clients: one setting at a time, each twice (first pass in order, second in reverse).
-            foreach (var setting in splitSweep.Concat(Enumerable.Reverse(splitSweep)))
-            {
-                engine.Keyword.SplitFrom = Setting(setting);
-                Print($"keyword_maxscore_split_from_{setting}", 2, Measure(queries, lucene, 2, rounds));
-            }
-            engine.Keyword.SplitFrom = int.MaxValue;
-            return 0;
-        }
-        // The product's path (MaxScore over the Lucene postings) beside Lucene's own exhaustive BooleanQuery search
-        // (same scores and results, MaxScoreTests) and the FTS5 baseline, in one run.
-        engine.Keyword.UseMaxScore = false;
-        var ex1 = Measure(queries, lucene, 1, rounds);
-        engine.Keyword.UseMaxScore = true;
         // First sight of each term: its score bounds are read from its postings (then kept while the segment lives).
-        MaxScore.ClearBounds();
+        // Nothing above has searched the index yet, so this is the first time the engine sees these queries' terms.
         var cold = Measure(queries, lucene, 1, 1, warmUp: false);
+        // The product's path (MaxScore over the Lucene postings) beside Lucene's own exhaustive BooleanQuery search
+        // on a reader of the same index (same scores and results, MaxScoreTests) and the FTS5 baseline, in one run.
+        using var reader = Lucene.Net.Index.DirectoryReader.Open(Lucene.Net.Store.FSDirectory.Open(engine.Keyword.Path));
+        var exhaustiveSearcher = new Lucene.Net.Search.IndexSearcher(reader) { Similarity = engine.Keyword.Similarity };
+        Func<int, Action<string>> exhaustive = _ => q =>
+        {
+            if (KeywordQuery.Parse(q, engine.Keyword.Analyzer, engine.Keyword.Ranking) is { } query) exhaustiveSearcher.Search(query, 20);
+        };
+        var ex1 = Measure(queries, exhaustive, 1, rounds);
         var kw1 = Measure(queries, lucene, 1, rounds);
         engine.Keyword.Windows = new MaxScore.Windows(BoundsFrom: int.MaxValue);
         var noWin = Measure(queries, lucene, 1, rounds);
         engine.Keyword.Windows = MaxScore.Windows.Default;
-        engine.Keyword.SplitFrom = KeywordIndex.BenchmarkedSplitFrom;
-        var split = Measure(queries, lucene, 1, rounds);
-        engine.Keyword.SplitFrom = int.MaxValue;
         var kw2 = Measure(queries, lucene, 2, rounds);
-        var kw100 = Measure(queries, _ => q => engine.Rank(q, SearchMode.Keyword, null, 100), 1, rounds);
+        var kw100 = Measure(queries, _ => q => engine.RankNow(q, SearchMode.Keyword, null, 100), 1, rounds);
         var ft1 = Measure(ftsQueries, sqlite, 1, rounds);
         var ft2 = Measure(ftsQueries, sqlite, 2, rounds);
         Print("keyword_lucene_exhaustive", 1, ex1);
         Print("keyword_maxscore_first_sight_of_terms", 1, cold);
         Print("keyword_maxscore", 1, kw1); Print("keyword_maxscore", 2, kw2);
         Print("keyword_maxscore_without_window_bounds", 1, noWin);
-        Print($"keyword_maxscore_split_from_{KeywordIndex.BenchmarkedSplitFrom}", 1, split);
         Print("keyword_maxscore_top100", 1, kw100);
         Print("sqlite_fts5", 1, ft1); Print("sqlite_fts5", 2, ft2);
         Console.WriteLine($"ratio_fts5_over_keyword p50={ft1.P50 / kw1.P50:F2} p95={ft1.P95 / kw1.P95:F2} p99={ft1.P99 / kw1.P99:F2} qps_2_clients={kw2.Qps / ft2.Qps:F2}");
-        Console.WriteLine($"kept_postings_mb={MaxScore.KeptPostingsBytes / 1048576.0:F1} rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
+        Console.WriteLine($"rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
         Console.WriteLine($"ratio_exhaustive_over_maxscore p50={ex1.P50 / kw1.P50:F2} p95={ex1.P95 / kw1.P95:F2} p99={ex1.P99 / kw1.P99:F2}");
         if (args.Contains("--slowest"))
         {
@@ -184,7 +163,7 @@ internal static partial class SearchSpeedBench
             var timed = queries.Select(q =>
             {
                 var t = Stopwatch.StartNew();
-                for (int r = 0; r < 5; r++) engine.Rank(q, SearchMode.Keyword, null, 20);
+                for (int r = 0; r < 5; r++) engine.RankNow(q, SearchMode.Keyword, null, 20);
                 return (q, ms: t.Elapsed.TotalMilliseconds / 5);
             }).OrderByDescending(x => x.ms).Take(12);
             var parse = Stopwatch.StartNew();
@@ -216,8 +195,9 @@ internal static partial class SearchSpeedBench
         }
         engine.VectorsLoaded = true;
         Console.WriteLine($"vectors={engine.Vectors.Count} real_embeddings={real} stand_in={engine.Vectors.Count - real}");
-        // The engine caches query embeddings: empty the cache after the warm-up round so every measured query embeds.
-        var hy1 = Measure(queries, c => { if (c >= 0) engine.ClearQueryVectors(); return q => engine.Rank(q, SearchMode.Hybrid, null, 20); }, 1, 1);
+        // The engine caches query embeddings by text: the measured round adds a space (the same words, another cache
+        // key) so every measured query embeds, after a warm-up round without it.
+        var hy1 = Measure(queries, c => q => engine.RankNow(c >= 0 ? q + " " : q, SearchMode.Hybrid, null, 20), 1, 1);
         Print("hybrid_with_query_embedding", 1, hy1);
         Console.WriteLine($"rss_mb={Process.GetCurrentProcess().WorkingSet64 / 1048576}");
         // The query session (the product's int8 weights, two threads) beside float weights and one thread, in turn on the same queries.

@@ -36,6 +36,22 @@ public sealed record RecommenderOptions
     /// 64 × candidates similarity computations, while a library of hundreds still counts fully in the linear model.
     /// </summary>
     public int MaxNeighbours { get; init; } = 64;
+    /// <summary>Below this many positives the reader is in cold start: no model is fitted (issue 16: "fewer than about 5").</summary>
+    public int ColdStartPositives { get; init; } = 5;
+    /// <summary>L2 strength λ of the logistic regression, per unit of total example weight (see <see cref="LinearModel.Fit"/>).</summary>
+    public double Lambda { get; init; } = 0.01;
+    /// <summary>Gradient steps of the fit.</summary>
+    public int Iterations { get; init; } = 30;
+    /// <summary>Background negatives sampled from the candidates for the fit.</summary>
+    public int BackgroundNegatives { get; init; } = 300;
+    /// <summary>Weight of one "not interested" paper in the fit, in positives.</summary>
+    public double NotInterestedWeight { get; init; } = 1.0;
+    /// <summary>Positives' weights decay with their rank, newest first (see <see cref="Recommender"/>).</summary>
+    public bool RecencyDecay { get; init; } = true;
+    /// <summary>Nearest positives averaged for the neighbour score.</summary>
+    public int NeighbourCount { get; init; } = 3;
+    /// <summary>Weight of the neighbour score (z-scored) beside the logistic regression's (z-scored).</summary>
+    public double NeighbourWeight { get; init; } = 1.0;
     /// <summary>Positives shown in <see cref="Ranked.LikePositives"/>: the reason line names "like 3 papers in …" at most.</summary>
     public int LikeCount { get; init; } = 3;
 
@@ -72,25 +88,34 @@ public static class Recommender
         IReadOnlyDictionary<long, double>? prior, RecommenderOptions o)
     {
         int n = cs.Papers.Length;
-        var model = new double[n];
         var nearPositives = positives.Take(o.MaxNeighbours).ToList();
-        var likeSims = new float[nearPositives.Count][];
-        for (int r = 0; r < nearPositives.Count; r++)
+        var likeSims = nearPositives.Select(p => Similarities(cs, p, o)).ToArray();
+        var negativeSims = negatives.Take(o.MaxNeighbours).Select(p => Similarities(cs, p, o)).ToArray();
+        var recency = RecencyWeights(nearPositives.Count, o);
+
+        double[] model;
+        if (positives.Count == 0) model = new double[n];
+        else if (positives.Count < o.ColdStartPositives)
         {
-            likeSims[r] = Similarities(cs, nearPositives[r], o);
-            for (int d = 0; d < n; d++) model[d] += likeSims[r][d] / nearPositives.Count;
+            // Cold start: too few positives to fit weights on; the (recency-weighted) mean similarity to the seeds.
+            model = new double[n];
+            for (int r = 0; r < likeSims.Length; r++)
+                for (int d = 0; d < n; d++) model[d] += recency[r] * likeSims[r][d];
+            SubtractNegatives(model, negativeSims, o.NegativeWeight);
         }
-        var nearNegatives = negatives.Take(o.MaxNeighbours).ToList();
-        foreach (var neg in nearNegatives)
+        else
         {
-            var s = Similarities(cs, neg, o);
-            for (int d = 0; d < n; d++) model[d] -= o.NegativeWeight * s[d] / Math.Max(1, nearPositives.Count);
+            var lr = Fit(cs, positives, negatives, o).Score(cs);
+            var knn = Neighbours(likeSims, n, o.NeighbourCount);
+            SubtractNegatives(knn, negativeSims, o.NegativeWeight);
+            model = ZScores(lr);
+            var zk = ZScores(knn);
+            for (int d = 0; d < n; d++) model[d] += o.NeighbourWeight * zk[d];
         }
 
         var score = Blend(cs, model, positives.Count, prior, o);
-        var order = Enumerable.Range(0, n).ToArray();
         // Stable: equal scores keep the candidates' own order (the caller's, e.g. the curated list).
-        var sorted = order.OrderByDescending(d => score[d]).ToArray();
+        var sorted = Enumerable.Range(0, n).OrderByDescending(d => score[d]).ToArray();
         var result = new Ranked[n];
         for (int k = 0; k < n; k++)
         {
@@ -98,6 +123,78 @@ public static class Recommender
             result[k] = new Ranked(cs.Papers[d].Id, score[d], LikePositives(nearPositives, likeSims, d, o.LikeCount));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The training set: every positive; background negatives drawn evenly from the candidates (the day's other papers,
+    /// which a reader mostly passes over: the arxiv-sanity recipe, where every unmarked paper is a negative); and the
+    /// explicit "not interested" papers. Positives together weigh as much as the background (scikit-learn's
+    /// class_weight="balanced" for two classes); each "not interested" weighs <see cref="RecommenderOptions.NotInterestedWeight"/>
+    /// positives: a deliberate judgement, unlike a background paper that may simply not have been seen.
+    /// </summary>
+    private static LinearModel Fit(CandidateSet cs, IReadOnlyList<PaperVector> positives, IReadOnlyList<PaperVector> negatives, RecommenderOptions o)
+    {
+        var excluded = positives.Select(p => p.Id).Concat(negatives.Select(p => p.Id)).ToHashSet();
+        var pool = cs.Papers.Where(p => !excluded.Contains(p.Id)).ToList();
+        int take = Math.Min(o.BackgroundNegatives, pool.Count);
+        var examples = new List<LinearModel.Example>(positives.Count + take + negatives.Count);
+        var recency = RecencyWeights(positives.Count, o);
+        for (int i = 0; i < positives.Count; i++) examples.Add(new(positives[i], true, recency[i]));
+        // Evenly spaced through the candidates' order: deterministic (the same reader gets the same list twice) and spread.
+        for (int k = 0; k < take; k++) examples.Add(new(pool[(int)((long)k * pool.Count / take)], false, 1.0 / take));
+        double perPositive = 1.0 / positives.Count;
+        foreach (var neg in negatives) examples.Add(new(neg, false, o.NotInterestedWeight * perPositive));
+        return LinearModel.Fit(examples, o);
+    }
+
+    /// <summary>
+    /// Weights of positives given newest first, summing to 1: zotero-arxiv-daily's time decay 1 / (1 + log10(rank + 1)),
+    /// so the latest interests lead while old ones still count; uniform when <see cref="RecommenderOptions.RecencyDecay"/> is off.
+    /// </summary>
+    private static double[] RecencyWeights(int count, RecommenderOptions o)
+    {
+        var w = new double[count];
+        for (int i = 0; i < count; i++) w[i] = o.RecencyDecay ? 1 / (1 + Math.Log10(i + 1)) : 1;
+        double sum = w.Sum();
+        for (int i = 0; i < count; i++) w[i] /= sum;
+        return w;
+    }
+
+    /// <summary>Mean of each candidate's <paramref name="k"/> highest similarities to the positives: a reader with several interests is matched on the nearest one, not on their average.</summary>
+    private static double[] Neighbours(float[][] sims, int n, int k)
+    {
+        var result = new double[n];
+        if (sims.Length == 0) return result;
+        k = Math.Min(k, sims.Length);
+        var best = new float[k];
+        for (int d = 0; d < n; d++)
+        {
+            Array.Fill(best, float.NegativeInfinity);
+            foreach (var row in sims)
+            {
+                float v = row[d];
+                if (v <= best[k - 1]) continue;
+                int j = k - 1;
+                while (j > 0 && best[j - 1] < v) { best[j] = best[j - 1]; j--; }
+                best[j] = v;
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += best[j];
+            result[d] = sum / k;
+        }
+        return result;
+    }
+
+    /// <summary>Lowers each candidate by its highest similarity to a "not interested" paper (times the weight): a dismissed paper pushes down its near duplicates.</summary>
+    private static void SubtractNegatives(double[] scores, float[][] negativeSims, double weight)
+    {
+        if (negativeSims.Length == 0) return;
+        for (int d = 0; d < scores.Length; d++)
+        {
+            float max = float.NegativeInfinity;
+            foreach (var row in negativeSims) max = Math.Max(max, row[d]);
+            scores[d] -= weight * max;
+        }
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public sealed class KeywordIndex : IDisposable
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly FileStream _processLock;
     public Analyzer Analyzer { get; }
     public KeywordRanking Ranking { get; }
     public Similarity Similarity { get; }
@@ -54,6 +55,7 @@ public sealed class KeywordIndex : IDisposable
         Analyzer = SearchAnalysis.Create();
         Similarity = new Bm25(ranking.K1, ranking.B);
         Directory.CreateDirectory(path);
+        _processLock = LockProcess(path);
         _dir = FSDirectory.Open(path);
         try
         {
@@ -67,6 +69,7 @@ public sealed class KeywordIndex : IDisposable
         catch (LockObtainFailedException)
         {
             _dir.Dispose();
+            _processLock.Dispose();
             throw new SearchIndexBusyException(path);
         }
         var data = _writer.CommitData;
@@ -76,6 +79,23 @@ public sealed class KeywordIndex : IDisposable
         else if (_writer.NumDocs > 0)
             _writer.DeleteAll(); // built by another schema: start over from the database
         _searchers = new SearcherManager(_writer, true, new BM25SearcherFactory(Similarity));
+    }
+
+    /// <summary>
+    /// Lucene's own write lock keeps out a second writer in this process only: two processes (a server and a
+    /// <c>reindex</c>, or two <c>reindex</c>) both opened the index and one crashed with "read past EOF" or a missing
+    /// segment file. <c>FileShare.None</c> is an exclusive flock on Unix (a share lock on Windows), held until Dispose.
+    /// </summary>
+    private static FileStream LockProcess(string path)
+    {
+        try
+        {
+            return new FileStream(path.TrimEnd('/', '\\') + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException)
+        {
+            throw new SearchIndexBusyException(path);
+        }
     }
 
     /// <summary>Opens (or creates) the index of a data dir.</summary>
@@ -186,20 +206,18 @@ public sealed class KeywordIndex : IDisposable
     /// <summary>
     /// Top <paramref name="n"/> papers for a query restricted by <paramref name="filter"/>, with the number of matches
     /// (exact, or a lower bound when the MaxScore path skipped documents that could not make the top n).
+    /// Plain-word queries are ranked by <see cref="MaxScore"/> (Lucene's scores, fewer postings read).
     /// </summary>
-    /// <param name="split">May search a large query's segment on two threads (<see cref="SplitFrom"/>): keyword mode
-    /// may; hybrid's keyword search already runs beside the query embedding.</param>
-    public KeywordHits Search(Query query, int n, Query? filter = null, bool split = false)
+    public KeywordHits Search(Query query, int n, Query? filter = null)
     {
         n = Math.Max(1, n);
         var searcher = _searchers.Acquire();
         try
         {
             var leaves = searcher.IndexReader.Leaves;
-            if (UseMaxScore && MaxScore.Flatten(query) is { } terms)
+            if (MaxScore.Flatten(query) is { } terms)
             {
-                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows,
-                    split ? SplitFrom : int.MaxValue);
+                var (docs, total, exact) = MaxScore.Search(searcher, terms, n, filter is null ? null : new QueryWrapperFilter(filter), Windows);
                 return new KeywordHits(docs.ConvertAll(d => (PaperIdOf(leaves, d.Doc), d.Score)), total, exact);
             }
             var top = searcher.Search(KeywordQuery.Restrict(query, filter), n);
@@ -210,19 +228,6 @@ public sealed class KeywordIndex : IDisposable
         }
         finally { _searchers.Release(searcher); }
     }
-
-    /// <summary>Plain-word queries are ranked by <see cref="MaxScore"/> (same scores, fewer postings); off only to compare.</summary>
-    public bool UseMaxScore { get; set; } = true;
-
-    /// <summary>
-    /// Postings (in one segment) from which a keyword-mode query's segment is searched on two threads
-    /// (<see cref="MaxScore.Search"/>); <see cref="int.MaxValue"/> (the default): never. Set from
-    /// <see cref="SearchSettings.KeywordSplitFrom"/>; benchmarked in docs/benchmarks.md (Search, speed).
-    /// </summary>
-    public int SplitFrom { get; set; } = int.MaxValue;
-
-    /// <summary>The setting the benchmark compares with never splitting (its best on the 2-vCPU container).</summary>
-    public const int BenchmarkedSplitFrom = 100_000;
 
     /// <summary>MaxScore's windows (tests use small ones to exercise them on small corpora; benchmarks compare).</summary>
     public MaxScore.Windows Windows { get; set; } = MaxScore.Windows.Default;
@@ -240,7 +245,7 @@ public sealed class KeywordIndex : IDisposable
         finally { _searchers.Release(searcher); }
     }
 
-    private static long PaperIdOf(IList<AtomicReaderContext> leaves, int doc)
+    internal static long PaperIdOf(IList<AtomicReaderContext> leaves, int doc)
     {
         var leaf = leaves[ReaderUtil.SubIndex(doc, leaves)];
         return leaf.AtomicReader.GetNumericDocValues(SearchAnalysis.PaperId).Get(doc - leaf.DocBase);
@@ -317,6 +322,7 @@ public sealed class KeywordIndex : IDisposable
         _writer.Dispose();
         _dir.Dispose();
         _writeLock.Dispose();
+        _processLock.Dispose();
     }
 
     private sealed class BM25SearcherFactory(Similarity similarity) : SearcherFactory
@@ -340,4 +346,4 @@ public sealed record KeywordHits(List<(long PaperId, float Score)> Hits, int Tot
 
 /// <summary>Another process (usually a running server) holds the index's write lock.</summary>
 public sealed class SearchIndexBusyException(string path)
-    : Exception($"The search index at {path} is in use by another process (a running server?). Stop it first, or rebuild from the running server.");
+    : Exception($"The search index at {path} is in use by another process (a running server, or another reindex). Stop it first, or let the running server keep it current.");

@@ -53,21 +53,8 @@ public static class MaxScore
     /// Lucene orders them; <paramref name="filter"/> admits documents without changing scores. The total is exact when
     /// nothing was skipped, else a lower bound.
     /// </summary>
-    /// <param name="splitFrom">
-    /// A segment is searched on two threads, each taking the next window of doc ids and pruning with the other's k-th
-    /// best score as well as its own, when the query's terms have at least this many postings in it, the machine has
-    /// two cores or more and no other search is running; <see cref="int.MaxValue"/>: never.
-    /// </param>
     public static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) Search(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k,
-        Filter? filter = null, Windows? windows = null, int splitFrom = int.MaxValue)
-    {
-        Interlocked.Increment(ref _running);
-        try { return SearchAll(searcher, terms, k, filter, windows, splitFrom); }
-        finally { Interlocked.Decrement(ref _running); }
-    }
-
-    private static (List<(int Doc, float Score)> Hits, int Total, bool TotalIsExact) SearchAll(IndexSearcher searcher, IReadOnlyDictionary<Term, float> terms, int k,
-        Filter? filter, Windows? windows, int splitFrom)
+        Filter? filter = null, Windows? windows = null)
     {
         var win = windows ?? Windows.Default;
         var similarity = searcher.Similarity as Bm25
@@ -108,79 +95,28 @@ public static class MaxScore
         foreach (var leaf in leaves)
         {
             var reader = leaf.AtomicReader;
-            long postings = 0;
-            List<Clause> Clauses()
+            var clauses = new List<Clause>(weighted.Count);
+            foreach (var (term, context, weight) in weighted)
             {
-                var clauses = new List<Clause>(weighted.Count);
-                postings = 0;
-                foreach (var (term, context, weight) in weighted)
+                var state = context.Get(leaf.Ord);
+                if (state is null) continue;
+                var bounds = Bounds(reader, term, win);
+                DocsEnum? docs = null;
+                if (bounds.Postings is null)
                 {
-                    var state = context.Get(leaf.Ord);
-                    if (state is null) continue;
-                    var bounds = Bounds(reader, term, win);
-                    DocsEnum? docs = null;
-                    if (bounds.Postings is null)
-                    {
-                        var termsEnum = enums[(leaf.Ord, term.Field)]!;
-                        termsEnum.SeekExact(term.Bytes, state);
-                        docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
-                    }
-                    postings += state is Lucene.Net.Codecs.BlockTermState block ? block.DocFreq : context.DocFreq;
-                    clauses.Add(new Clause(docs, reader.LiveDocs, weight, Norms(reader, term.Field), bounds));
+                    var termsEnum = enums[(leaf.Ord, term.Field)]!;
+                    termsEnum.SeekExact(term.Bytes, state);
+                    docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
                 }
-                return clauses;
+                clauses.Add(new Clause(docs, reader.LiveDocs, weight, Norms(reader, term.Field), bounds));
             }
-            var own = Clauses();
-            if (own.Count == 0) continue;
+            if (clauses.Count == 0) continue;
             var admit = filter is null ? null : Admitted(filter, leaf);
             if (filter is not null && admit is null) continue;
             int windowCount = (int)((reader.MaxDoc + (1L << win.Bits) - 1) >> win.Bits);
-            bool oneThread = Schedule != SplitSchedule.Concurrent; // tests: the two parts in turn, whatever else runs
-            if (postings >= splitFrom && windowCount > 1 && (oneThread || (Environment.ProcessorCount > 1
-                && Volatile.Read(ref _running) == 1 && Interlocked.CompareExchange(ref _splitting, 1, 0) == 0)))
-            {
-                try
-                {
-                    Interlocked.Increment(ref _splitSearches);
-                    var floors = new Floors();
-                    if (heap.IsFull) floors.Of[0] = heap.Threshold; // earlier segments are in this thread's heap
-                    var helper = Clauses();
-                    var helperHeap = new TopK(Math.Max(1, k));
-                    // Concurrent: both threads take the next window from one counter (the busy parts of a segment are
-                    // shared out as they come). In turn: even windows for this thread, odd ones for the other.
-                    var shared = new WindowCursor(windowCount, 0, 1);
-                    (int, bool) Mine() => SearchLeaf(own, leaf.DocBase, oneThread ? new WindowCursor(windowCount, 0, 2) : shared, heap, admit, win, floors, 0);
-                    (int, bool) Helper() => SearchLeaf(helper, leaf.DocBase, oneThread ? new WindowCursor(windowCount, 1, 2) : shared, helperHeap, admit, win, floors, 1);
-                    (int M, bool P) a, b;
-                    switch (Schedule)
-                    {
-                        case SplitSchedule.MineFirst: a = Mine(); b = Helper(); break;
-                        case SplitSchedule.HelperFirst: b = Helper(); a = Mine(); break;
-                        default:
-                            // A helper that has not started when this thread runs out of windows is not waited for (a
-                            // busy or sleeping pool would otherwise add its delay); one that has started is.
-                            int started = 0; // 0: not yet, 1: running, 2: not wanted any more
-                            var helperTask = Task.Run(() => Interlocked.CompareExchange(ref started, 1, 0) == 0 ? Helper() : (0, false));
-                            try { a = Mine(); }
-                            catch
-                            {
-                                // The helper reads the caller's searcher: it must be done before the searcher is released.
-                                if (Interlocked.CompareExchange(ref started, 2, 0) != 0) try { helperTask.Wait(); } catch (AggregateException) { }
-                                throw;
-                            }
-                            b = Interlocked.CompareExchange(ref started, 2, 0) == 0 ? (0, false) : helperTask.GetAwaiter().GetResult();
-                            break;
-                    }
-                    heap.Merge(helperHeap);
-                    matched += a.M + b.M;
-                    pruned |= a.P | b.P;
-                }
-                finally { if (!oneThread) Volatile.Write(ref _splitting, 0); }
-                continue;
-            }
-            (int m1, bool p1) = SearchLeaf(own, leaf.DocBase, new WindowCursor(windowCount, 0, 1), heap, admit, win, null, 0);
-            matched += m1;
-            pruned |= p1;
+            var (m, p) = SearchLeaf(clauses, leaf.DocBase, windowCount, heap, admit, win);
+            matched += m;
+            pruned |= p;
         }
         // Skipped documents are not counted; the largest document frequency is still a floor (deleted documents aside).
         bool dfIsFloor = filter is null && !searcher.IndexReader.HasDeletions;
@@ -292,66 +228,17 @@ public static class MaxScore
     }
 
     /// <summary>
-    /// Searches running now, and 1 while a split search runs: a search splits only when it runs alone, so concurrent
-    /// queries (two clients) each keep their one core rather than sharing two with a split.
+    /// Relative slack on every "cannot beat the threshold" test: the bounds and partial sums are float sums added in
+    /// another order than the document's own score, so they can round a few ulps below it. 1e-5 is about 80 ulps —
+    /// far above any rounding of a sum of a few dozen terms, far below a score difference that changes a ranking —
+    /// so a document that ties or beats the k-th best is never pruned (<c>MaxScoreTests</c> compares with Lucene).
     /// </summary>
-    private static int _running, _splitting;
+    private const float Slack = 1 + 1e-5f;
 
-    private static long _splitSearches;
-
-    /// <summary>Segments searched on two threads (or in two parts by tests) since the process started (tests check the path runs).</summary>
-    public static long SplitSearches => Interlocked.Read(ref _splitSearches);
-
-    internal enum SplitSchedule { Concurrent, MineFirst, HelperFirst }
-
-    /// <summary>
-    /// How this thread's split searches run their two parts. Tests run one part (every other window) to its end before
-    /// the other, so the second prunes with the first's final k-th score (concurrent parts only see it part way); the
-    /// product runs them together.
-    /// </summary>
-    [ThreadStatic] internal static SplitSchedule Schedule;
-
-    /// <summary>
-    /// The k-th best score each part of a split search has reached so far (written by that part only, rising). A part
-    /// rules a document out only when it cannot reach the other part's k-th score (not even tie it: which of two equal
-    /// scores wins depends on their doc ids, and the parts' windows interleave).
-    /// </summary>
-    private sealed class Floors
+    /// <summary>Scores the windows of one segment into the heap.</summary>
+    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, int windowCount, TopK heap, FixedBitSet? admit, Windows windows)
     {
-        public readonly float[] Of = [float.NegativeInfinity, float.NegativeInfinity];
-    }
-
-    /// <summary>The windows of a segment in increasing order: shared by two threads (each takes the next), or every <c>step</c>-th from <c>first</c>.</summary>
-    private sealed class WindowCursor(int count, int first, int step)
-    {
-        private int _next = first - step;
-
-        public int Next()
-        {
-            int w = step == 1 ? Interlocked.Increment(ref _next) : _next += step;
-            return w < count ? w : -1;
-        }
-    }
-
-    /// <summary>Scores the windows of one segment that <paramref name="cursor"/> hands out into the heap.</summary>
-    private static (int Matched, bool Pruned) SearchLeaf(List<Clause> list, int docBase, WindowCursor cursor, TopK heap, FixedBitSet? admit,
-        Windows windows, Floors? floors, int part)
-    {
-        float published = float.NegativeInfinity;
-        // The score a document must beat: this heap's k-th best, or just under the other part's (see Floors).
-        float Threshold()
-        {
-            float mine = heap.IsFull ? heap.Threshold : float.NegativeInfinity;
-            if (floors is null) return mine;
-            float other = Volatile.Read(ref floors.Of[1 - part]);
-            return other == float.NegativeInfinity ? mine : Math.Max(mine, MathF.BitDecrement(other));
-        }
-        void Publish()
-        {
-            if (floors is null || !heap.IsFull || heap.Threshold <= published) return;
-            published = heap.Threshold;
-            Volatile.Write(ref floors.Of[part], published);
-        }
+        float Threshold() => heap.IsFull ? heap.Threshold : float.NegativeInfinity;
         int WindowBits = windows.Bits, Window = 1 << WindowBits;
         var clauses = list.ToArray();
         int n = clauses.Length;
@@ -365,10 +252,10 @@ public static class MaxScore
         int matched = 0;
         bool pruned = false;
 
-        for (int w; (w = cursor.Next()) >= 0;)
+        for (int w = 0; w < windowCount; w++)
         {
             int start = w << WindowBits;
-            if (globalSum * (1 + 1e-5f) <= Threshold()) { pruned = true; break; }
+            if (globalSum * Slack <= Threshold()) { pruned = true; break; }
             int end = start + Window;
             // This window's bound of each term: from its window bounds (common terms), else its global bound if its
             // (short) list has a posting here. Lists are only moved forward when they are read.
@@ -386,11 +273,11 @@ public static class MaxScore
             for (int i = 0; i < n; i++) { sum += bound[i]; order[i] = i; }
             if (sum == 0) continue;
             float threshold = Threshold();
-            if (sum * (1 + 1e-5f) <= threshold) { pruned = true; continue; }
+            if (sum * Slack <= threshold) { pruned = true; continue; }
 
             Array.Sort(bound, order, 0, n); // ascending: the first ones are the non-essential candidates
             float running = 0;
-            for (int i = 0; i < n; i++) { running += bound[i]; upTo[i] = running * (1 + 1e-5f); }
+            for (int i = 0; i < n; i++) { running += bound[i]; upTo[i] = running * Slack; }
             int firstEssential = 0;
             while (firstEssential < n && upTo[firstEssential] <= threshold) firstEssential++;
             if (firstEssential > 0) pruned = true;
@@ -462,7 +349,6 @@ public static class MaxScore
                     }
                     if (skipped) continue;
                     heap.Offer(docBase + doc, score);
-                    Publish();
                     threshold = Threshold();
                 }
             }
@@ -500,9 +386,6 @@ public static class MaxScore
     /// <summary>Bytes of kept postings per segment core.</summary>
     private static readonly ConditionalWeakTable<object, StrongBox<long>> KeptBytes = new();
 
-    /// <summary>Bytes of postings kept decoded, over every live segment (for the benchmark and the admin).</summary>
-    public static long KeptPostingsBytes => KeptBytes.Sum(kv => Interlocked.Read(ref kv.Value.Value));
-
     private static readonly ConditionalWeakTable<object, ConcurrentDictionary<(Term, Windows), TermBounds>> Kept = new();
     private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, byte[]?>> NormBytes = new();
 
@@ -516,15 +399,12 @@ public static class MaxScore
             for (int doc = 0; doc < bytes.Length; doc++) bytes[doc] = (byte)(values.Get(doc) & 0xFF);
             return bytes;
         });
-    private const int MaxKeptTermsPerSegment = 500_000;
 
-    /// <summary>Forgets every kept bound (benchmarks measure the first sight of terms).</summary>
-    public static void ClearBounds()
-    {
-        Kept.Clear();
-        KeptBytes.Clear();
-        NormBytes.Clear();
-    }
+    /// <summary>
+    /// Terms whose bounds one segment keeps before it forgets them all and starts over: a cap on memory for servers
+    /// that see endless distinct words (a bound is a few dozen bytes; half a million is tens of MB at most).
+    /// </summary>
+    private const int MaxKeptTermsPerSegment = 500_000;
 
     private static TermBounds Bounds(AtomicReader reader, Term term, Windows windows)
     {
@@ -623,15 +503,6 @@ public static class MaxScore
         {
             if (_heap.Count < k) _heap.Enqueue(doc, (score, doc));
             else if (score > Threshold) _heap.EnqueueDequeue(doc, (score, doc));
-        }
-
-        /// <summary>Adds another heap's documents (of the same segment or a later one): the k best of both, ties to the lower doc id.</summary>
-        public void Merge(TopK other)
-        {
-            var all = BestFirst();
-            all.AddRange(other.BestFirst());
-            all.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Doc.CompareTo(b.Doc));
-            foreach (var (doc, score) in all.Take(k)) _heap.Enqueue(doc, (score, doc));
         }
 
         public List<(int Doc, float Score)> BestFirst()

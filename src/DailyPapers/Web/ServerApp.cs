@@ -58,6 +58,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseRequestMetrics();
+        app.UseRequestActivity();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/status/500");
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.Use(async (ctx, next) =>

@@ -46,19 +46,10 @@ public sealed class MaxScoreTests : IDisposable
     [InlineData(6, 16, true)]    // 64-document windows, per-window bounds and kept postings for any term in 16 papers or more
     [InlineData(6, 16, false)]   // the same with every posting read through Lucene's enum
     [InlineData(6, 16, null)]    // a budget that runs out part way: some terms kept, the others read through the enum
-    // Every segment searched in two parts, each pruning with the other's k-th score: on two threads taking windows in
-    // turn, or every other window to its end before the rest (which then prunes hardest).
-    [InlineData(6, 16, true, "Concurrent")]
-    [InlineData(6, 16, true, "MineFirst")]
-    [InlineData(6, 16, false, "HelperFirst")]
-    [InlineData(6, 16, false, "MineFirst")]
-    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts(int windowBits, int windowBoundsFrom, bool? keepPostings, string? split = null)
+    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts(int windowBits, int windowBoundsFrom, bool? keepPostings)
     {
-        if (split is not null) MaxScore.Schedule = Enum.Parse<MaxScore.SplitSchedule>(split);
         await IndexInSegmentsAsync();
         _index.Windows = new MaxScore.Windows(windowBits, windowBoundsFrom, keepPostings switch { true => 1L << 30, false => 0, null => 20_000 });
-        _index.SplitFrom = 0;
-        long splitsBefore = MaxScore.SplitSearches;
         int compared = 0, inexactTotals = 0;
         foreach (var text in Queries())
         {
@@ -66,15 +57,13 @@ public sealed class MaxScoreTests : IDisposable
             if (query is null || MaxScore.Flatten(query) is null) continue;
             foreach (var k in new[] { 1, 10, 100 })
             {
-                var (fast, exact) = Both(query, k, null, split is not null);
+                var (fast, exact) = Both(query, k, null);
                 AssertSameRanking(text, exact, fast);
                 if (!fast.TotalIsExact) inexactTotals++;
                 compared++;
             }
         }
         Assert.True(compared >= 600, $"only {compared} comparisons");
-        // Parts in turn always split; concurrent parts only when no other search runs (other tests may be searching).
-        if (split is "MineFirst" or "HelperFirst") Assert.True(MaxScore.SplitSearches - splitsBefore > 0, "no search was split: the test does not exercise the two parts");
         Assert.True(inexactTotals > 0, "MaxScore never skipped anything: the test does not exercise pruning");
     }
 
@@ -95,16 +84,11 @@ public sealed class MaxScoreTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData(null)]
-    [InlineData("Concurrent")]
-    [InlineData("MineFirst")]
-    public async Task FiltersAdmitTheSameDocumentsWithoutChangingScores(string? split)
+    [Fact]
+    public async Task FiltersAdmitTheSameDocumentsWithoutChangingScores()
     {
-        if (split is not null) MaxScore.Schedule = Enum.Parse<MaxScore.SplitSchedule>(split);
         await IndexInSegmentsAsync();
         _index.Windows = new MaxScore.Windows(7, 32);
-        _index.SplitFrom = 0;
         var filters = new[]
         {
             KeywordQuery.Filter(_index.Analyzer, "cs", null, null, null)!,
@@ -117,7 +101,7 @@ public sealed class MaxScoreTests : IDisposable
             if (query is null) continue;
             foreach (var filter in filters)
             {
-                var (fast, exact) = Both(query, 10, filter, split is not null);
+                var (fast, exact) = Both(query, 10, filter);
                 AssertSameRanking(text, exact, fast);
             }
         }
@@ -201,13 +185,15 @@ public sealed class MaxScoreTests : IDisposable
         AssertSameRanking("graph (all)", all.Exact, all.Fast);
     }
 
-    private (KeywordHits Fast, KeywordHits Exact) Both(Query query, int k, Query? filter, bool split = false)
+    /// <summary>The product's search, and Lucene's own exhaustive search of the same query on a reader of the same index.</summary>
+    private (KeywordHits Fast, KeywordHits Exact) Both(Query query, int k, Query? filter)
     {
-        _index.UseMaxScore = false;
-        var exact = _index.Search(query, k, filter);
-        _index.UseMaxScore = true;
-        var fast = _index.Search(query, k, filter, split);
-        return (fast, exact);
+        var fast = _index.Search(query, k, filter);
+        using var reader = Lucene.Net.Index.DirectoryReader.Open(Lucene.Net.Store.FSDirectory.Open(_index.Path));
+        var searcher = new IndexSearcher(reader) { Similarity = _index.Similarity };
+        var top = searcher.Search(KeywordQuery.Restrict(query, filter), k);
+        var hits = top.ScoreDocs.Select(sd => (KeywordIndex.PaperIdOf(reader.Leaves, sd.Doc), sd.Score)).ToList();
+        return (fast, new KeywordHits(hits, top.TotalHits, true));
     }
 
     private static void AssertSameRanking(string query, KeywordHits exact, KeywordHits fast)
@@ -231,7 +217,6 @@ public sealed class MaxScoreTests : IDisposable
 
     public void Dispose()
     {
-        MaxScore.Schedule = MaxScore.SplitSchedule.Concurrent;
         _index.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }

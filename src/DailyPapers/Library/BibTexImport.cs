@@ -84,6 +84,7 @@ public static partial class BibTexImport
                 if (_i >= s.Length) throw Unclosed(line, key);
                 if (s[_i] == ',') { _i++; continue; }
                 if (s[_i] == close) { _i++; break; }
+                if (s[_i] == '@') throw Unclosed(line, key); // the next entry began where a field was expected
                 var name = Word().ToLowerInvariant();
                 if (name.Length == 0) throw new BibTexException($"Line {Line}: entry “{key}” (line {line}) has something that is not a field: '{Preview()}'.");
                 SkipSpace();

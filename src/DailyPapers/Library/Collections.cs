@@ -81,7 +81,8 @@ public static class Collections
             c.Name = n;
         }
         if (isPublic is { } p) c.IsPublic = p;
-        await db.SaveChangesAsync(ct);
+        await db.Set<Collection>().Where(x => x.Id == c.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Name, c.Name).SetProperty(x => x.IsPublic, c.IsPublic), ct);
         return null;
     }
 
@@ -105,13 +106,18 @@ public static class Collections
         db.Set<CollectionItem>().Where(i => i.CollectionId == collectionId && i.PaperId == paperId).ExecuteDeleteAsync(ct);
 
     /// <summary>Sets the note (empty clears it) and/or the read mark of an item; 0 when the paper is not in the collection.</summary>
+    /// <remarks>Set-based updates: the app's contexts don't track what they read (DatabaseSettings).</remarks>
     public static async Task<int> UpdateItemAsync(AppDbContext db, long collectionId, long paperId, string? note, bool? read, CancellationToken ct)
     {
-        var item = await db.Set<CollectionItem>().FirstOrDefaultAsync(i => i.CollectionId == collectionId && i.PaperId == paperId, ct);
-        if (item is null) return 0;
-        if (note is not null) item.Note = note.Trim().Length == 0 ? null : note.Trim();
-        if (read is { } r) item.ReadAt = r ? item.ReadAt ?? DateTime.UtcNow : null;
-        await db.SaveChangesAsync(ct);
+        var item = db.Set<CollectionItem>().Where(i => i.CollectionId == collectionId && i.PaperId == paperId);
+        if (!await item.AnyAsync(ct)) return 0;
+        if (note is not null)
+        {
+            var n = note.Trim().Length == 0 ? null : note.Trim();
+            await item.ExecuteUpdateAsync(u => u.SetProperty(i => i.Note, n), ct);
+        }
+        if (read is true) await item.Where(i => i.ReadAt == null).ExecuteUpdateAsync(u => u.SetProperty(i => i.ReadAt, DateTime.UtcNow), ct);
+        if (read is false) await item.ExecuteUpdateAsync(u => u.SetProperty(i => i.ReadAt, (DateTime?)null), ct);
         return 1;
     }
 

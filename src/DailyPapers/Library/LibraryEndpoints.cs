@@ -102,8 +102,13 @@ public static class LibraryEndpoints
     {
         var row = await db.Set<ForYouFeed>().FirstOrDefaultAsync(f => f.UserId == userId, ct);
         if (row is not null && !renew) return row.Token;
-        if (row is null) db.Add(row = new ForYouFeed { UserId = userId, Token = Collections.NewSecret(24), CreatedAt = DateTime.UtcNow });
-        else row.Token = Collections.NewSecret(24);
+        if (row is not null)
+        {
+            var fresh = Collections.NewSecret(24);
+            await db.Set<ForYouFeed>().Where(f => f.UserId == userId).ExecuteUpdateAsync(u => u.SetProperty(f => f.Token, fresh), ct);
+            return fresh;
+        }
+        db.Add(row = new ForYouFeed { UserId = userId, Token = Collections.NewSecret(24), CreatedAt = DateTime.UtcNow });
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException)
         {

@@ -11,13 +11,10 @@ namespace DailyPapers.Pages.Library;
 
 /// <summary>/library: the member's collections, a form for a new one and the BibTeX import.</summary>
 [Authorize]
-// The form is read whole up to 8 MB, so a file over the import's 1 MB limit gets the import's own explanation (413 with
-// the sizes) rather than a cut connection; beyond 8 MB the server stops reading.
-[RequestSizeLimit(UploadLimit)]
-[RequestFormLimits(MultipartBodyLengthLimit = UploadLimit)]
+// The antiforgery check reads the whole form first (within Kestrel's 30 MB request limit), so a file over the import's
+// 1 MB gets the import's own explanation (413 with the sizes) rather than a cut connection.
 public sealed class IndexModel(AppDbContext db, PaperSearch search) : PageModel
 {
-    private const int UploadLimit = 8 << 20;
     public List<Collection> Collections { get; private set; } = [];
     public Dictionary<long, int> Counts { get; private set; } = [];
     public string? Error { get; private set; }
@@ -52,10 +49,10 @@ public sealed class IndexModel(AppDbContext db, PaperSearch search) : PageModel
 
     public async Task<IActionResult> OnPostImportAsync(IFormFile? file, [FromForm] long? collection, CancellationToken ct)
     {
-        if (file is null || file.Length == 0) { Error = "Choose a BibTeX file to import (the file was empty or missing)."; return await ShowAsync(400, ct); }
+        if (file is null || file.Length == 0) { Error = "Nothing was imported. Choose a BibTeX file to import (the file was empty or missing)."; return await ShowAsync(400, ct); }
         if (file.Length > BibTexImport.MaxBytes)
         {
-            Error = $"The file is {file.Length / 1024.0 / 1024.0:0.0} MB; the limit is {BibTexImport.MaxBytes / 1024 / 1024} MB (about 2,000 entries). Export a smaller collection, or split the file.";
+            Error = $"Nothing was imported. The file is {file.Length / 1024.0 / 1024.0:0.0} MB; the limit is {BibTexImport.MaxBytes / 1024 / 1024} MB (about 2,000 entries). Export a smaller collection, or split the file.";
             return await ShowAsync(413, ct);
         }
         var into = collection is { } id ? await DailyPapers.Library.Collections.OwnedAsync(db, Me, id, ct) : await DailyPapers.Library.Collections.ReadingListAsync(db, Me, ct);

@@ -74,6 +74,7 @@ public static class ApiSetup
         v1.MapTokensV1();
         v1.MapCommunityV1();
         v1.MapDigestV1();
+        Library.V1MeEndpoints.MapMeV1(v1);
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference(DocsPath, o => o

@@ -3,18 +3,19 @@ using System.Numerics.Tensors;
 namespace DailyPapers.Search;
 
 /// <summary>
-/// Every paper's embedding in one contiguous array, searched by a scan. From <see cref="BinaryFrom"/> vectors on, a
-/// first pass compares one bit per dimension (the sign around the collection's mean: 48 bytes a paper, Hamming distance
-/// by popcount) and keeps the closest <see cref="BinaryShortlist"/>, which the int8 pass then ranks: the scan reads a
-/// thirty-second of the float bytes. That first pass makes the search approximate (recall measured in
-/// docs/benchmarks.md and VectorIndexTests). Below it, the int8 pass reads an int8 copy of every vector (a quarter of
-/// the bytes: the float scan was bound by memory bandwidth) on all cores. Either way the int8 pass keeps a generous
-/// shortlist, ranked by the exact float32 dot product, so without the binary pass the answer is the exact one unless
-/// the true top k fall outside a shortlist several times larger than k. No index to build; see docs/benchmarks.md.
+/// Every paper's embedding in a compact form, searched by a scan: int8 codes (one byte a dimension and one scale a
+/// vector, a quarter of the float bytes: 3 million papers fit in 1.2 GB) and one sign bit a dimension. From
+/// <see cref="BinaryFrom"/> vectors on, a first pass compares the bits (signs around the collection's mean: 48 bytes a
+/// paper, Hamming distance by popcount) and keeps the closest <see cref="BinaryShortlist"/>; the int8 pass ranks those
+/// (or, below that size, every vector) by the integer dot product of the codes, on all cores; the best
+/// <see cref="ShortlistFactor"/> × k of them are ranked by the float query against their codes. The float vectors are
+/// not kept (they stay in the database), so scores are cosines up to the codes' rounding (about 0.001) and the
+/// top k is the float scan's top k up to that rounding and the binary pass's misses (recall measured in
+/// docs/benchmarks.md and VectorIndexTests on real embeddings).
 /// </summary>
 public sealed class VectorIndex
 {
-    /// <summary>Shortlist size per wanted result for the exact re-ranking of the int8 scan.</summary>
+    /// <summary>Shortlist size per wanted result for the final ranking by the float query.</summary>
     public const int ShortlistFactor = 4;
     private const int MinShortlist = 256;
     /// <summary>Below this many vectors one thread scans; above, one per core.</summary>
@@ -26,7 +27,6 @@ public sealed class VectorIndex
 
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly int _dim;
-    private float[] _vectors;
     private sbyte[] _codes;
     private float[] _scales;
     private long[] _ids;
@@ -45,7 +45,6 @@ public sealed class VectorIndex
         _words = (dimensions + 63) / 64;
         _bits = new ulong[capacity * _words];
         _center = new float[dimensions];
-        _vectors = new float[capacity * dimensions];
         _codes = new sbyte[capacity * dimensions];
         _scales = new float[capacity];
         _ids = new long[capacity];
@@ -54,6 +53,12 @@ public sealed class VectorIndex
     public int Count
     {
         get { _lock.EnterReadLock(); try { return _count; } finally { _lock.ExitReadLock(); } }
+    }
+
+    /// <summary>Bytes held for the vectors (codes, scales, bits, ids; the id lookup not counted).</summary>
+    public long MemoryBytes
+    {
+        get { _lock.EnterReadLock(); try { return _codes.LongLength + 4L * _scales.Length + 8L * _bits.Length + 8L * _ids.Length; } finally { _lock.ExitReadLock(); } }
     }
 
     public void Upsert(long paperId, ReadOnlySpan<float> vector)
@@ -66,17 +71,17 @@ public sealed class VectorIndex
             {
                 if (_count == _ids.Length)
                 {
-                    Array.Resize(ref _ids, _ids.Length * 2);
-                    Array.Resize(ref _vectors, _vectors.Length * 2);
-                    Array.Resize(ref _codes, _codes.Length * 2);
-                    Array.Resize(ref _scales, _scales.Length * 2);
-                    Array.Resize(ref _bits, _bits.Length * 2);
+                    // Grows by half (not double): at 3 million vectors the codes alone are 1.2 GB, copied once more.
+                    int capacity = _ids.Length + Math.Max(1024, _ids.Length / 2);
+                    Array.Resize(ref _ids, capacity);
+                    Array.Resize(ref _codes, capacity * _dim);
+                    Array.Resize(ref _scales, capacity);
+                    Array.Resize(ref _bits, capacity * _words);
                 }
                 slot = _count++;
                 _slots[paperId] = slot;
                 _ids[slot] = paperId;
             }
-            vector.CopyTo(_vectors.AsSpan(slot * _dim, _dim));
             _scales[slot] = Quantize(vector, _codes.AsSpan(slot * _dim, _dim));
             SignBits(vector, _center, _bits.AsSpan(slot * _words, _words));
             // The bits are signs around the mean; it is recomputed (and every vector's bits with it) each time the
@@ -94,25 +99,26 @@ public sealed class VectorIndex
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>A paper's vector as the index holds it (decoded from its int8 codes).</summary>
     public bool TryGet(long paperId, out float[] vector)
     {
         _lock.EnterReadLock();
         try
         {
-            if (_slots.TryGetValue(paperId, out var slot)) { vector = _vectors.AsSpan(slot * _dim, _dim).ToArray(); return true; }
+            if (_slots.TryGetValue(paperId, out var slot)) { vector = Decode(slot); return true; }
             vector = [];
             return false;
         }
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Cosine similarity of one paper to the query; null when the paper has no embedding.</summary>
+    /// <summary>Cosine similarity of one paper to the query (up to the codes' rounding); null when the paper has no embedding.</summary>
     public float? Similarity(long paperId, ReadOnlySpan<float> query)
     {
         _lock.EnterReadLock();
         try
         {
-            return _slots.TryGetValue(paperId, out var slot) ? TensorPrimitives.Dot(query, _vectors.AsSpan(slot * _dim, _dim)) : null;
+            return _slots.TryGetValue(paperId, out var slot) ? Score(query, slot) : null;
         }
         finally { _lock.ExitReadLock(); }
     }
@@ -123,7 +129,6 @@ public sealed class VectorIndex
         if (k <= 0) return [];
         var q = new sbyte[_dim];
         Quantize(query, q);
-        var exactQuery = query.ToArray();
         int shortlist = Math.Max(k * ShortlistFactor, MinShortlist);
         _lock.EnterReadLock();
         try
@@ -132,21 +137,39 @@ public sealed class VectorIndex
             if (_count >= _binaryFrom)
             {
                 var candidates = BinaryCandidates(query, Math.Max(BinaryShortlist, 40 * k), allowed);
-                // The candidates' int8 codes are scattered over 88 MB: this pass waits on memory, so both cores share it.
+                // The candidates' int8 codes are scattered over the whole array: this pass waits on memory, so both cores share it.
                 heaps = InParts(candidates.Length, candidates.Length >= 1024, (from, to) => ScoreCandidates(q, candidates, from, to, shortlist));
             }
             else
             {
                 heaps = InParts(_count, _count >= ParallelFrom, (from, to) => ScanCodes(q, from, to, shortlist, allowed));
             }
-            // Exact scores for the shortlist, best k of them.
+            // The float query against the shortlist's codes (no rounding of the query), best k of them.
             var best = new PriorityQueue<long, float>(k + 1);
             foreach (var heap in heaps)
                 while (heap.TryDequeue(out var slot, out _))
-                    Offer(best, k, _ids[slot], TensorPrimitives.Dot(exactQuery, _vectors.AsSpan(slot * _dim, _dim)));
+                    Offer(best, k, _ids[slot], Score(query, slot));
             return BestFirst(best);
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>The float query's dot product with a vector's int8 codes, scaled back: the cosine up to the codes' rounding.</summary>
+    private float Score(ReadOnlySpan<float> query, int slot)
+    {
+        var codes = _codes.AsSpan(slot * _dim, _dim);
+        float sum = 0;
+        for (int i = 0; i < codes.Length; i++) sum += query[i] * codes[i];
+        return sum * _scales[slot];
+    }
+
+    private float[] Decode(int slot)
+    {
+        var v = new float[_dim];
+        var codes = _codes.AsSpan(slot * _dim, _dim);
+        float scale = _scales[slot];
+        for (int i = 0; i < v.Length; i++) v[i] = codes[i] * scale;
+        return v;
     }
 
     /// <summary>
@@ -166,11 +189,19 @@ public sealed class VectorIndex
     private void Recenter()
     {
         var mean = new float[_dim];
-        for (int i = 0; i < _count; i++) TensorPrimitives.Add(mean, _vectors.AsSpan(i * _dim, _dim), mean);
+        var v = new float[_dim];
+        for (int i = 0; i < _count; i++) { DecodeInto(i, v); TensorPrimitives.Add(mean, v, mean); }
         TensorPrimitives.Divide(mean, _count, mean);
         _center = mean;
-        for (int i = 0; i < _count; i++) SignBits(_vectors.AsSpan(i * _dim, _dim), _center, _bits.AsSpan(i * _words, _words));
+        for (int i = 0; i < _count; i++) { DecodeInto(i, v); SignBits(v, _center, _bits.AsSpan(i * _words, _words)); }
         _centeredAt = _count;
+    }
+
+    private void DecodeInto(int slot, Span<float> v)
+    {
+        var codes = _codes.AsSpan(slot * _dim, _dim);
+        float scale = _scales[slot];
+        for (int i = 0; i < v.Length; i++) v[i] = codes[i] * scale;
     }
 
     private static void SignBits(ReadOnlySpan<float> v, ReadOnlySpan<float> center, Span<ulong> bits)
@@ -246,20 +277,6 @@ public sealed class VectorIndex
         _lock.EnterReadLock();
         try { return BinaryCandidates(query, n, null).Select(slot => _ids[slot]).ToList(); }
         finally { _lock.ExitReadLock(); }
-    }
-
-    /// <summary>The exact float32 scan, kept as the reference the int8 scan is tested against.</summary>
-    internal List<(long PaperId, float Score)> NearestExact(ReadOnlySpan<float> query, int k)
-    {
-        var heap = new PriorityQueue<long, float>(k + 1);
-        _lock.EnterReadLock();
-        try
-        {
-            for (int i = 0; i < _count; i++)
-                Offer(heap, k, _ids[i], TensorPrimitives.Dot(query, _vectors.AsSpan(i * _dim, _dim)));
-        }
-        finally { _lock.ExitReadLock(); }
-        return BestFirst(heap);
     }
 
     private PriorityQueue<int, float> ScoreCandidates(sbyte[] q, int[] candidates, int from, int to, int n)

@@ -5,6 +5,7 @@ using DailyPapers.Data;
 using DailyPapers.Feeds;
 using DailyPapers.Digest;
 using DailyPapers.Ingest;
+using DailyPapers.Library;
 using DailyPapers.Mail;
 using DailyPapers.Search;
 using Microsoft.EntityFrameworkCore;
@@ -91,6 +92,7 @@ public static class ServerApp
         app.MapDigest();
         app.MapSearch();
         app.MapAdmin();
+        app.MapLibrary();
         return app;
     }
 

@@ -15,8 +15,10 @@ PORT=${4:-5282}
 SRC=${DAILYPAPERS_BENCH_DATA:-/tmp/dp-bench-data}
 DATA=${DAILYPAPERS_YIELD_DATA:-/tmp/dp-yield-data}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-dotnet build -c Release src/DailyPapers >/dev/null
-BIN=src/DailyPapers/bin/Release/net10.0/dailypapers
+# DAILYPAPERS_BIN: a published binary (dotnet publish -c Release -o DIR src/DailyPapers), so that builds in this
+# checkout during the run cannot replace the files under the running server.
+BIN=${DAILYPAPERS_BIN:-src/DailyPapers/bin/Release/net10.0/dailypapers}
+[ -n "${DAILYPAPERS_BIN:-}" ] || dotnet build -c Release src/DailyPapers >/dev/null
 rm -rf "$DATA"
 cp -a "$SRC" "$DATA"
 rm -f "$DATA/search/lucene.lock" "$DATA/embeddings.lock" "$DATA/embeddings.wanted.lock"

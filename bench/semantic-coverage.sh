@@ -5,6 +5,8 @@
 # /tmp/dp-bench-data; any embeddings in the copy are deleted), serves it with harvest and digests off, and polls
 # /api/v1/search/status every 5 s: elapsed seconds, papers embedded, covered days, the server's CPU seconds, load.
 # At the target it prints the figures and an estimate for the whole snapshot (from the CPU seconds per paper).
+# On a loaded machine the worker (nice 19) gets little CPU: each line also gives the server's CPU seconds per paper
+# since the first batch, and what the target would take on idle cores at that rate; MAX_SECONDS stops the run early.
 #   bench/semantic-coverage.sh [TARGET] [PORT]       FULL=1 waits for the whole snapshot instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +14,10 @@ TARGET=${1:-10000}
 PORT=${2:-5281}
 SRC=${DAILYPAPERS_BENCH_DATA:-/tmp/dp-bench-data}
 DATA=${DAILYPAPERS_COVERAGE_DATA:-/tmp/dp-coverage-data}
-dotnet build -c Release src/DailyPapers >/dev/null
-BIN=src/DailyPapers/bin/Release/net10.0/dailypapers
+# DAILYPAPERS_BIN: a published binary (dotnet publish -c Release -o DIR src/DailyPapers), so that builds in this
+# checkout during the run cannot replace the files under the running server.
+BIN=${DAILYPAPERS_BIN:-src/DailyPapers/bin/Release/net10.0/dailypapers}
+[ -n "${DAILYPAPERS_BIN:-}" ] || dotnet build -c Release src/DailyPapers >/dev/null
 rm -rf "$DATA"
 cp -a "$SRC" "$DATA"
 rm -f "$DATA/search/lucene.lock" "$DATA/embeddings.lock" "$DATA/embeddings.wanted.lock"
@@ -33,6 +37,7 @@ trap 'kill $APP 2>/dev/null || true' EXIT
 TICK=$(getconf CLK_TCK)
 cpu() { awk -v t="$TICK" '{print ($14 + $15) / t}' "/proc/$APP/stat"; }
 goal=$TARGET
+first=""
 while sleep 5; do
   kill -0 $APP 2>/dev/null || { echo "server exited:"; tail -20 "$DATA/serve.log"; exit 1; }
   status=$(curl -sf "http://127.0.0.1:$PORT/api/v1/search/status") || continue
@@ -40,7 +45,16 @@ while sleep 5; do
   now=$(date +%s.%N)
   elapsed=$(python3 -c "print(round($now - $start, 1))")
   c=$(cpu)
-  echo "t=${elapsed}s embedded=$embedded/$papers covers: $desc  cpu_s=$c load=$(cut -d' ' -f1 /proc/loadavg)"
+  est=""
+  if [ -z "$first" ] && [ "$embedded" -gt 0 ]; then first="$embedded $c $elapsed"; fi
+  if [ -n "$first" ]; then
+    est=$(python3 -c '
+import sys
+e0, c0, t0 = map(float, sys.argv[1].split()); e, c, cores, target = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+if e > e0: print(f"cpu_s_per_paper={(c - c0) / (e - e0):.4f} idle_estimate_to_target_s={t0 + (target - e0) * (c - c0) / (e - e0) / cores:.0f}")' "$first" "$embedded" "$c" "$(nproc)" "$TARGET")
+  fi
+  echo "t=${elapsed}s embedded=$embedded/$papers covers: $desc  cpu_s=$c load=$(cut -d' ' -f1 /proc/loadavg) $est"
+  if [ -n "${MAX_SECONDS:-}" ] && python3 -c "import sys; sys.exit(0 if $elapsed > $MAX_SECONDS else 1)"; then echo "stopped after MAX_SECONDS=$MAX_SECONDS"; break; fi
   [ "${FULL:-0}" = 1 ] && goal=$papers
   if [ "$embedded" -ge "$goal" ]; then
     python3 - "$elapsed" "$c" "$embedded" "$papers" "$(nproc)" <<'PY'

@@ -71,7 +71,7 @@ internal static class DigestBench
     private static async Task SeedPapersAsync(DatabaseSettings db)
     {
         var records = new List<PaperRecord>();
-        foreach (var line in File.ReadLines(Path.Combine(Paths.SharedData, "arxiv", "arxiv-sample-1000.jsonl")))
+        foreach (var line in File.ReadLines(Path.Combine(SharedDataFolder.Location, "arxiv", "arxiv-sample-1000.jsonl")))
         {
             if (KaggleSnapshot.Parse(Encoding.UTF8.GetBytes(line), out _) is not { } r) continue;
             records.Add(records.Count < 150 ? r with { AnnouncedOn = Day } : r);

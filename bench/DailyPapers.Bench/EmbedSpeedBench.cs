@@ -16,7 +16,7 @@ internal static class EmbedSpeedBench
 {
     public static int Run(string[] args)
     {
-        var dir = args.Length > 0 ? args[0] : Path.Combine(Paths.SharedData, "relevance", "scifact-train");
+        var dir = args.Length > 0 ? args[0] : Path.Combine(SharedDataFolder.Location, "relevance", "scifact-train");
         int n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64;
         int nq = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200;
         var collection = BeirCollection.Load(dir);

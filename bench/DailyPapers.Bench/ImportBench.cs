@@ -20,7 +20,7 @@ internal static class ImportBench
     public static async Task<int> RunAsync(string[] args)
     {
         string? database = null;
-        string path = Paths.Snapshot;
+        string path = SharedDataFolder.Snapshot;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--database") database = args[++i];

@@ -27,7 +27,7 @@ internal static class OaiReplayBench
         string? database = null;
         for (int i = 0; i < args.Length; i++)
             if (args[i] == "--database") database = args[++i];
-        var pages = Render(Path.Combine(Paths.SharedData, "oai-daily-2017"));
+        var pages = Render(Path.Combine(SharedDataFolder.Location, "oai-daily-2017"));
         Console.WriteLine($"pages={pages.Count} bytes={pages.Sum(p => (long)p.Length)}");
 
         var dir = Path.Combine(Path.GetTempPath(), "dp-bench-oai-" + Environment.ProcessId);

@@ -9,7 +9,7 @@ internal static class ParseBench
 {
     public static int Run(string[] args)
     {
-        var path = args.FirstOrDefault(a => !a.StartsWith("--")) ?? Paths.Snapshot;
+        var path = args.FirstOrDefault(a => !a.StartsWith("--")) ?? SharedDataFolder.Snapshot;
         var sw = Stopwatch.StartNew();
         using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
         long n = 0, ok = 0;

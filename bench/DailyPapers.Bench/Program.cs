@@ -19,11 +19,13 @@ return args.FirstOrDefault() switch
     "http-latency" => await HttpLatencyBench.RunAsync(args[1..]),
     "metrics-overhead" => MetricsOverheadBench.Run(args[1..]),
     "scale" => await ScaleBench.RunAsync(args[1..]),
+    "recommend" => RecommendBench.Run(args[1..]),
+    "recommend-speed" => RecommendSpeedBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|backup-load|http-latency|metrics-overhead|scale> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|backup-load|http-latency|metrics-overhead|recommend|recommend-speed|scale> [options]   (see docs/benchmarks.md)");
     return 2;
 }

@@ -31,7 +31,7 @@ internal static partial class SearchSpeedBench
             else if (args[i] == "--boosts") boostSweep.Add(args[++i]);
             else if (args[i] == "--rounds") rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
         }
-        var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
+        var queries = File.ReadAllLines(Path.Combine(SharedDataFolder.Location, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
         var dir = keep ?? Path.Combine(Path.GetTempPath(), "dp-bench-search-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
         var db = DatabaseSettings.Resolve(dir, null);
@@ -42,7 +42,7 @@ internal static partial class SearchSpeedBench
             cmd.CommandText = "SELECT COUNT(*) FROM papers";
             if (Convert.ToInt64(await cmd.ExecuteScalarAsync()) == 0)
             {
-                var s = await new SnapshotImport(new PaperUpsert(db)).RunAsync(Paths.Snapshot);
+                var s = await new SnapshotImport(new PaperUpsert(db)).RunAsync(SharedDataFolder.Snapshot);
                 Console.Error.WriteLine($"imported {s.Read} papers in {s.Elapsed.TotalSeconds:F0}s");
             }
         }

@@ -10,7 +10,7 @@ internal static class TexBench
 {
     public static int Run(string[] args)
     {
-        var path = args.FirstOrDefault(a => !a.StartsWith("--")) ?? Paths.Snapshot;
+        var path = args.FirstOrDefault(a => !a.StartsWith("--")) ?? SharedDataFolder.Snapshot;
         var titles = new List<string>();
         var abstracts = new List<string>();
         using (var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress)))

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace DailyPapers.Admin;
 
 /// <summary>Admin settings (section <c>Admin</c>).</summary>
-public sealed class AdminOptions
+public sealed class AdminSettings
 {
     public const string Section = "Admin";
 
@@ -45,7 +45,7 @@ public sealed class AdminAccess
 
     private readonly byte[][] _tokenHashes;
 
-    public AdminAccess(IOptions<AdminOptions> admin, IOptions<HarvestScheduleOptions> harvest, IOptions<DigestSettings> digest)
+    public AdminAccess(IOptions<AdminSettings> admin, IOptions<HarvestSettings> harvest, IOptions<DigestSettings> digest)
     {
         _tokenHashes = new[] { admin.Value.Token, harvest.Value.AdminToken, digest.Value.AdminToken }
             .Where(t => !string.IsNullOrEmpty(t)).Distinct().Select(t => Hash(t!)).ToArray();

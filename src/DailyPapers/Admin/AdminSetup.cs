@@ -7,10 +7,10 @@ public static class AdminSetup
 {
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        builder.Services.AddOptions<AdminSettings>().BindConfiguration(AdminSettings.Section);
         builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddHostedService<OpsSampler>();
-        builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
+        builder.Services.AddOptions<MetricsSettings>().BindConfiguration(MetricsSettings.Section)
             .Validate(o => o.Access != MetricsAccess.Token || !string.IsNullOrEmpty(o.Token), "Metrics:Access=Token needs Metrics:Token")
             .ValidateOnStart();
         builder.Services.AddSingleton<AppMetrics>();

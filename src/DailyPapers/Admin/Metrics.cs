@@ -15,7 +15,7 @@ namespace DailyPapers.Admin;
 public enum MetricsAccess { Off, Loopback, Token }
 
 /// <summary>Who may read /metrics (section <c>Metrics</c>).</summary>
-public sealed class MetricsOptions
+public sealed class MetricsSettings
 {
     public const string Section = "Metrics";
 
@@ -177,10 +177,10 @@ public sealed class AppMetrics
     public static long FolderBytes(string dir) =>
         Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => { try { return f.Length; } catch (IOException) { return 0; } }) : 0;
 
-    /// <summary>Maps GET /metrics, guarded by <see cref="MetricsOptions.Access"/>.</summary>
+    /// <summary>Maps GET /metrics, guarded by <see cref="MetricsSettings.Access"/>.</summary>
     public static void Map(WebApplication app)
     {
-        app.MapGet("/metrics", async (HttpContext http, AppMetrics metrics, IOptions<MetricsOptions> options, CancellationToken ct) =>
+        app.MapGet("/metrics", async (HttpContext http, AppMetrics metrics, IOptions<MetricsSettings> options, CancellationToken ct) =>
         {
             var o = options.Value;
             switch (o.Access)
@@ -260,7 +260,7 @@ public static class RouteGroups
 /// Times every request for <see cref="AppMetrics"/>, and searches for <see cref="SearchStats"/> too. It runs first, so
 /// it sees the final status, including error pages.
 /// </summary>
-public sealed class RequestMetricsMiddleware(RequestDelegate next, AppMetrics metrics, SearchStats searches, IOptions<MetricsOptions> options)
+public sealed class RequestMetricsMiddleware(RequestDelegate next, AppMetrics metrics, SearchStats searches, IOptions<MetricsSettings> options)
 {
     /// <summary>With /metrics off nothing reads the Prometheus instruments, so requests skip them (the dashboard's search figures stay).</summary>
     private readonly bool _prometheus = options.Value.Access != MetricsAccess.Off;

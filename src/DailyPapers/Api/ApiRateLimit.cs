@@ -10,7 +10,7 @@ namespace DailyPapers.Api;
 /// (draft-ietf-httpapi-ratelimit-headers) and enforced with 429 + Retry-After. Hand-written because ASP.NET Core's
 /// rate limiter does not expose the remaining quota and reset time these headers need. Counts are per app node.
 /// </summary>
-public sealed class ApiRateLimit(IOptions<ApiOptions> options, TimeProvider clock)
+public sealed class ApiRateLimit(IOptions<ApiSettings> options, TimeProvider clock)
 {
     private const string PolicyName = "default";
     private readonly ConcurrentDictionary<string, Window> _windows = new();
@@ -65,7 +65,7 @@ public sealed class ApiRateLimit(IOptions<ApiOptions> options, TimeProvider cloc
             return;
         }
         var limiter = ctx.RequestServices.GetRequiredService<ApiRateLimit>();
-        var o = ctx.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
+        var o = ctx.RequestServices.GetRequiredService<IOptions<ApiSettings>>().Value;
         var d = limiter.Acquire(await ClientOfAsync(ctx));
         var h = ctx.Response.Headers;
         h["RateLimit-Policy"] = $"\"{PolicyName}\";q={o.RatePermits};w={o.RateWindowSeconds}";

@@ -1,3 +1,6 @@
+using DailyPapers.Community;
+using DailyPapers.Digest;
+using DailyPapers.Papers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.OpenApi;
@@ -24,7 +27,7 @@ public static class ApiSetup
             .WithExposedHeaders("Link", "ETag", "RateLimit", "RateLimit-Policy", "Retry-After")));
         s.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         s.AddAuthorization(ApiTokenAuthenticationHandler.AddPolicies);
-        s.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddOptions<ApiSettings>().BindConfiguration(ApiSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         s.AddSingleton(TimeProvider.System);
         s.AddSingleton<ApiRateLimit>();
         s.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -71,6 +74,7 @@ public static class ApiSetup
         v1.MapTokensV1();
         v1.MapCommunityV1();
         v1.MapDigestV1();
+        Library.V1MeEndpoints.MapMeV1(v1);
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference(DocsPath, o => o

@@ -44,8 +44,8 @@ public static class HfEndpoints
         HttpContext ctx, AppDbContext db, string? p, string? limit, string? sort, string? date, string? week, string? month, string? submitter, string? view, CancellationToken ct)
     {
         if (!ListViews.TryParse(view, out var listView)) return Error(ListViews.Error);
-        if (!TryInt(p, 0, 0, 1_000_000, out var page)) return Error($"'p' must be a page number from 0, not '{p}'.");
-        if (!TryInt(limit, DefaultLimit, 1, MaxLimit, out var size)) return Error($"'limit' must be between 1 and {MaxLimit}, not '{limit}'.");
+        if (!QueryNumber.TryParse(p, 0, 0, 1_000_000, out var page)) return Error($"'p' must be a page number from 0, not '{p}'.");
+        if (!QueryNumber.TryParse(limit, DefaultLimit, 1, MaxLimit, out var size)) return Error($"'limit' must be between 1 and {MaxLimit}, not '{limit}'.");
         if (sort is not (null or "publishedAt" or "trending")) return Error($"'sort' must be 'publishedAt' or 'trending', not '{sort}'.");
         if (submitter is { Length: > 100 }) return Error("'submitter' is too long.");
         var given = new[] { ("date", date), ("week", week), ("month", month) }.Where(x => x.Item2 is not null).ToList();
@@ -83,7 +83,7 @@ public static class HfEndpoints
         HttpContext ctx, AppDbContext db, DailyPapers.Search.PaperSearch search, string? q, string? limit, CancellationToken ct)
     {
         if (q is { Length: > MaxQueryLength }) return Error($"'q' must be at most {MaxQueryLength} characters.");
-        if (!TryInt(limit, DefaultLimit, 1, MaxSearchLimit, out var size)) return Error($"'limit' must be between 1 and {MaxSearchLimit}, not '{limit}'.");
+        if (!QueryNumber.TryParse(limit, DefaultLimit, 1, MaxSearchLimit, out var size)) return Error($"'limit' must be between 1 and {MaxSearchLimit}, not '{limit}'.");
         IReadOnlyList<ListItem> items;
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -95,7 +95,7 @@ public static class HfEndpoints
         {
             try
             {
-                items = await SearchItems.LoadAsync(search, db, q, size, ct);
+                items = await global::DailyPapers.Search.SearchItems.LoadAsync(search, db, q, size, ct);
             }
             catch (DailyPapers.Search.SearchRequestException ex)
             {
@@ -112,12 +112,5 @@ public static class HfEndpoints
         var items = await ListItems.LoadAsync(db, db.Papers.Named(id), 1, ct);
         if (items.Count == 0) return Error("Paper not found", StatusCodes.Status404NotFound);
         return TypedResults.Ok(HfMapping.Paper(items[0], FeedEndpoints.SiteUrl(ctx)));
-    }
-
-    private static bool TryInt(string? s, int fallback, int min, int max, out int value)
-    {
-        value = fallback;
-        if (s is null) return true;
-        return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
+using System.Text;
 using DailyPapers.Feeds;
+using DailyPapers.Papers;
 
 namespace DailyPapers.Api;
 

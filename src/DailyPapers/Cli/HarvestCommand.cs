@@ -67,7 +67,7 @@ internal static class HarvestCommand
     }
 
     /// <summary>Defaults overridden by DAILYPAPERS_Arxiv__* environment variables, as the server reads them.</summary>
-    internal static ArxivOptions LoadOptions() => LoadSection<ArxivOptions>(ArxivOptions.Section);
+    internal static ArxivSettings LoadOptions() => LoadSection<ArxivSettings>(ArxivSettings.Section);
 
     /// <summary>A settings section with its defaults, overridden by DAILYPAPERS_{section}__* environment variables, validated.</summary>
     internal static T LoadSection<T>(string section) where T : new()

@@ -43,7 +43,7 @@ internal static class StatsCommand
 
     private static async Task<int> HealthAsync(DatabaseSettings db, bool reconcile, CancellationToken ct)
     {
-        var schedule = HarvestCommand.LoadSection<HarvestScheduleOptions>(HarvestScheduleOptions.Section);
+        var schedule = HarvestCommand.LoadSection<HarvestSettings>(HarvestSettings.Section);
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out _)) throw new CliException($"Harvest:TimeZone '{schedule.TimeZone}' is not a known time zone");
         using var http = new ArxivHttp(HarvestCommand.LoadOptions());
         var health = new IngestHealth(db, http, schedule, TimeProvider.System);

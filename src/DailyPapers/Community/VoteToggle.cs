@@ -84,10 +84,12 @@ public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, SqliteV
     }
 }
 
-/// <summary>What a signed-in member's cards need besides the paper: own votes and submitters, loaded once per list.</summary>
+/// <summary>What a signed-in member's cards need besides the paper: own votes, saves and "not interested", and submitters, loaded once per list.</summary>
 public sealed class CardExtras(AppDbContext db, IHttpContextAccessor http)
 {
     private HashSet<long> _voted = [];
+    private HashSet<long> _saved = [];
+    private HashSet<long> _notInterested = [];
     private Dictionary<long, string> _submitters = [];
 
     public string? UserId => http.HttpContext is { } c && c.User.Identity?.IsAuthenticated == true ? CommunitySetup.UserIdOf(c) : null;
@@ -97,12 +99,28 @@ public sealed class CardExtras(AppDbContext db, IHttpContextAccessor http)
         if (paperIds.Count == 0) return;
         var ids = paperIds.ToList();
         if (UserId is { } uid)
+        {
             _voted = (await db.Set<Vote>().Where(v => v.UserId == uid && ids.Contains(v.PaperId)).Select(v => v.PaperId).ToListAsync(ct)).ToHashSet();
+            _saved = await Library.Collections.SavedAmongAsync(db, uid, ids, ct);
+            _notInterested = (await db.Set<Library.NotInterested>().Where(n => n.UserId == uid && ids.Contains(n.PaperId)).Select(n => n.PaperId).ToListAsync(ct)).ToHashSet();
+        }
         _submitters = await db.Set<Submission>().Where(s => ids.Contains(s.PaperId))
             .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new { s.PaperId, u.DisplayName })
             .ToDictionaryAsync(x => x.PaperId, x => x.DisplayName, ct);
     }
 
     public bool Voted(long paperId) => _voted.Contains(paperId);
+    public bool Saved(long paperId) => _saved.Contains(paperId);
+    public bool NotInterested(long paperId) => _notInterested.Contains(paperId);
+
+    private HashSet<string>? _categories;
+
+    /// <summary>Whether the signed-in member follows this category (loaded on first ask).</summary>
+    public bool FollowsCategory(string code)
+    {
+        if (UserId is not { } uid) return false;
+        _categories ??= db.Set<Library.Follow>().Where(f => f.UserId == uid && f.Kind == Library.FollowKind.Category).Select(f => f.Key).ToHashSet();
+        return _categories.Contains(code);
+    }
     public string? SubmittedBy(long paperId) => _submitters.GetValueOrDefault(paperId);
 }

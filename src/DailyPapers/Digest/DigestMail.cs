@@ -179,7 +179,7 @@ public sealed class DigestMail
         sb.Append(TexText.ToPlain(p.Title)).Append('\n');
         sb.Append("   ").Append(Authors(p.Authors)).Append('\n');
         sb.Append("   ").Append(Votes(p));
-        if (reason is not null) sb.Append(" · matches ").Append(reason);
+        if (reason is not null) sb.Append(" · ").Append(reason);
         sb.Append('\n');
         sb.Append("   ").Append(PaperCard.Snip(TexText.ToPlain(p.Abstract), 280)).Append('\n');
         sb.Append("   ").Append(_links.PaperUrl(p.ArxivId)).Append("\n\n");
@@ -226,7 +226,7 @@ public sealed class DigestMail
         sb.Append("<li style=\"margin-bottom:14px\"><a style=\"font-weight:600;font-size:15px\" href=\"").Append(Enc(_links.PaperUrl(p.ArxivId))).Append("\">")
           .Append(Enc(TexText.ToPlain(p.Title))).Append("</a><br><span style=\"color:#59636e;font-size:13px\">")
           .Append(Enc(Authors(p.Authors))).Append(" · ").Append(Enc(Votes(p)));
-        if (reason is not null) sb.Append(" · matches ").Append(Enc(reason));
+        if (reason is not null) sb.Append(" · ").Append(Enc(reason));
         sb.Append("</span><br><span style=\"font-size:14px\">").Append(Enc(PaperCard.Snip(TexText.ToPlain(p.Abstract), 280))).Append("</span></li>");
     }
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DailyPapers.Digest;
 
-/// <summary>A paper in a digest and, for personal matches, why it was picked ("cs.CL", "author Hinton").</summary>
+/// <summary>A paper in a digest and, for personal matches, why it was picked ("matches cs.CL", "by Hinton, an author you follow").</summary>
 public sealed record DigestPaper(PaperCard Card, string? Reason);
 
 /// <summary>One edition: a frequency, a period and its top papers; the same for every subscriber.</summary>
@@ -62,11 +62,11 @@ public static class DigestPapers
         }
 
         foreach (var cat in SplitCategories(prefs.Categories))
-            await Add(PaperLists.InPeriod(db, period, cat), cat);
+            await Add(PaperLists.InPeriod(db, period, cat), "matches " + cat);
         foreach (var author in SplitLines(prefs.Authors))
         {
             var a = author.ToLowerInvariant();
-            await Add(PaperLists.InPeriod(db, period, null).Where(p => p.Authors.ToLower().Contains(a)), "author " + author);
+            await Add(PaperLists.InPeriod(db, period, null).Where(p => p.Authors.ToLower().Contains(a)), "matches author " + author);
         }
         foreach (var query in SplitLines(prefs.Keywords))
         {
@@ -74,11 +74,32 @@ public static class DigestPapers
             var q = PaperLists.InPeriod(db, period, null);
             foreach (var word in query.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(8))
                 q = q.Where(p => p.Title.ToLower().Contains(word) || p.Abstract.ToLower().Contains(word));
-            await Add(q, "“" + query + "”");
+            await Add(q, "matches “" + query + "”");
         }
         return found.Values
             .OrderByDescending(p => p.Card.Score).ThenByDescending(p => p.Card.FirstSubmittedAt).ThenByDescending(p => p.Card.Id)
             .Take(count).ToList();
+    }
+
+    /// <summary>
+    /// The personal part of a member's digest: their For you ranking over the edition's period (followed authors' new
+    /// papers first, saved-search matches, then the model's order; Library/ForYouRanking), then the subscription's own
+    /// category/keyword/author matches, minus the edition's top papers. Empty when the member has told us nothing.
+    /// </summary>
+    public static async Task<List<DigestPaper>> PersonalAsync(AppDbContext db, Search.PaperSearch? search, string userId, ListPeriod period,
+        Subscription prefs, IReadOnlyCollection<long> exclude, int count, CancellationToken ct = default)
+    {
+        var forYou = await Library.ForYouRanking.RankAsync(db, search, userId, Library.ForYouPeriod.Today, count + exclude.Count, ct, period);
+        var picked = forYou.Personalised ? forYou.Items.Where(i => !exclude.Contains(i.PaperId)).Take(count).ToList() : [];
+        var ids = picked.ConvertAll(i => i.PaperId);
+        var cards = await db.Papers.Where(p => ids.Contains(p.Id)).Cards().ToDictionaryAsync(c => c.Id, ct);
+        var list = picked.Where(i => cards.ContainsKey(i.PaperId)).Select(i => new DigestPaper(cards[i.PaperId], i.Reason)).ToList();
+        if (prefs.HasPreferences && list.Count < count)
+        {
+            var taken = exclude.Concat(ids).ToHashSet();
+            list.AddRange(await MatchesAsync(db, period, prefs, taken, count - list.Count, ct));
+        }
+        return list;
     }
 
     public static IEnumerable<string> SplitCategories(string s) =>

@@ -28,7 +28,8 @@ public sealed record DigestResult(DigestOutcome Outcome, string Key, int Recipie
 /// the CLI and the admin page. A ledger row per recipient is marked sent only after the SMTP server accepted the
 /// message, so a run interrupted anywhere resumes where it stopped; a lease keeps two nodes off one run.
 /// </summary>
-public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> options, IOptions<MailSettings> mail, DigestMail compose, ILogger<DigestRunner> log)
+public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> options, IOptions<MailSettings> mail, DigestMail compose, ILogger<DigestRunner> log,
+    Search.SearchEngine? searchEngine = null)
 {
     private readonly DigestSettings _settings = options.Value;
     private readonly string _node = $"{Host}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -215,6 +216,17 @@ public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> o
 
     private async Task<IReadOnlyList<DigestPaper>> MatchesAsync(AppDbContext ctx, DigestEdition edition, HashSet<long> topIds, Pending p, ConcurrentDictionary<string, List<DigestPaper>> cache, CancellationToken ct)
     {
+        // A subscriber with an account gets the personal digest: their For you ranking (without an index, e.g. from the
+        // CLI with no search folder, saved searches are left out) and then their subscription's matches.
+        var email = p.Email.ToUpperInvariant();
+        var member = await ctx.Users.Where(u => u.NormalizedEmail == email).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        if (member is not null)
+        {
+            var prefs1 = new Subscription { Email = p.Email, Categories = p.Categories, Keywords = p.Keywords, Authors = p.Authors };
+            var search = searchEngine is null ? null : new Search.PaperSearch(searchEngine, ctx);
+            var personal = await DigestPapers.PersonalAsync(ctx, search, member, edition.Period, prefs1, topIds, _settings.MatchedPapers, ct);
+            if (personal.Count > 0) return personal;
+        }
         if (p.Categories.Length == 0 && p.Keywords.Length == 0 && p.Authors.Length == 0) return [];
         var key = $"{p.Categories}\u0001{p.Authors}\u0001{p.Keywords}";
         if (cache.TryGetValue(key, out var hit)) return hit;

@@ -34,8 +34,8 @@ public static class Subscriptions
         if (input.Frequency is { Length: > 0 } f && !Enum.TryParse(f, true, out frequency) || !Enum.IsDefined(frequency))
             errors["Frequency"] = "Choose daily or weekly.";
         var cats = DigestPapers.SplitCategories(input.Categories ?? "").ToList();
-        if (cats.FirstOrDefault(c => !Categories.IsValidCode(c)) is { } bad)
-            errors["Categories"] = $"'{bad}' is not an arXiv category such as cs.CL or an archive such as cs.";
+        if (cats.Select(Categories.CodeError).FirstOrDefault(e => e is not null) is { } badCategory)
+            errors["Categories"] = badCategory;
         categories = string.Join(' ', cats);
         var kw = DigestPapers.SplitLines(input.Keywords ?? "").ToList();
         var au = DigestPapers.SplitLines(input.Authors ?? "").ToList();

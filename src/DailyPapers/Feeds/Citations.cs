@@ -1,6 +1,6 @@
-using DailyPapers.Papers;
 using System.Globalization;
 using System.Text;
+using DailyPapers.Papers;
 
 namespace DailyPapers.Feeds;
 

@@ -29,8 +29,8 @@ public static class ExportEndpoints
         g.MapMethods("/{segment:regex(^(date|week|month)$)}/{value}.{format:regex(^(bib|ris)$)}", FeedEndpoints.GetHead,
             async (string segment, string value, string format, string? cat, string? view, AppDbContext db, HttpContext ctx, CancellationToken ct) =>
             {
-                if (cat is not null && !Categories.IsValidCode(cat))
-                    return Results.Problem(statusCode: 400, title: "Invalid category", detail: $"'{cat}' is not an arXiv category code such as cs.CL or cs.");
+                if (Categories.CodeError(cat) is { } badCategory)
+                    return Results.Problem(statusCode: 400, title: "Invalid category", detail: badCategory);
                 if (!ListViews.TryParse(view, out var listView))
                     return Results.Problem(statusCode: 400, title: "Invalid view", detail: ListViews.Error);
                 if (!ListPeriod.TryParse(segment, value, out var period, out var error))

@@ -57,8 +57,8 @@ public static class FeedEndpoints
         string? view = ctx.Request.Query["view"];
         if (!ListViews.TryParse(view, out var listView))
             return Results.Problem(statusCode: 400, title: "Invalid view", detail: ListViews.Error);
-        if (cat is not null && !Categories.IsValidCode(cat))
-            return Results.Problem(statusCode: 400, title: "Invalid category", detail: $"'{cat}' is not an arXiv category code such as cs.CL or cs.");
+        if (Categories.CodeError(cat) is { } badCategory)
+            return Results.Problem(statusCode: 400, title: "Invalid category", detail: badCategory);
         ListPeriod period;
         if (value == "latest")
         {
@@ -100,7 +100,7 @@ public static class FeedEndpoints
         IReadOnlyList<ListItem> items;
         try
         {
-            items = await SearchItems.LoadAsync(search, db, q, MaxItems, ct);
+            items = await global::DailyPapers.Search.SearchItems.LoadAsync(search, db, q, MaxItems, ct);
         }
         catch (DailyPapers.Search.SearchRequestException ex)
         {

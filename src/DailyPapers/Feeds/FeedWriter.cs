@@ -1,7 +1,7 @@
-using DailyPapers.Papers;
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using DailyPapers.Papers;
 
 namespace DailyPapers.Feeds;
 

@@ -34,7 +34,7 @@ public sealed class ArxivApiClient(ArxivHttp http)
 
     /// <summary>
     /// Looks up one paper for someone waiting on a page (a submission): one request within
-    /// <see cref="ArxivOptions.InteractiveTimeout"/>, no retries. Null when arXiv has no such paper.
+    /// <see cref="ArxivSettings.InteractiveTimeout"/>, no retries. Null when arXiv has no such paper.
     /// </summary>
     public async Task<PaperRecord?> LookUpAsync(ArxivId id, CancellationToken ct = default)
     {

@@ -12,7 +12,7 @@ public sealed class ArxivHttpException(string message, Exception? inner = null) 
 
 /// <summary>
 /// The one door to arXiv shared by every source (OAI-PMH, API, RSS): one request at a time, spaced by
-/// <see cref="ArxivOptions.MinSpacing"/>, a descriptive User-Agent, Retry-After honoured, exponential backoff
+/// <see cref="ArxivSettings.MinSpacing"/>, a descriptive User-Agent, Retry-After honoured, exponential backoff
 /// with jitter, a per-request timeout, a size cap, a stop after repeated failures, and no redirect to a host
 /// other than the configured ones. Look-ups someone waits for go through <see cref="GetInteractiveAsync"/>.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class ArxivHttp : IDisposable
     private const int MaxRedirects = 3;
 
     private readonly HttpClient _client;
-    private readonly ArxivOptions _options;
+    private readonly ArxivSettings _options;
     private readonly TimeProvider _time;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly HashSet<string> _hosts;
@@ -33,10 +33,10 @@ public sealed class ArxivHttp : IDisposable
     private DateTimeOffset? _lastStart;
     private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
 
-    public ArxivHttp(IOptions<ArxivOptions> options, TimeProvider time) : this(options.Value, time, null, null) { }
+    public ArxivHttp(IOptions<ArxivSettings> options, TimeProvider time) : this(options.Value, time, null, null) { }
 
     /// <param name="delay">How to wait; tests pass one that advances a virtual clock instead of sleeping.</param>
-    public ArxivHttp(ArxivOptions options, TimeProvider? time = null, Func<TimeSpan, CancellationToken, Task>? delay = null, HttpMessageHandler? handler = null)
+    public ArxivHttp(ArxivSettings options, TimeProvider? time = null, Func<TimeSpan, CancellationToken, Task>? delay = null, HttpMessageHandler? handler = null)
     {
         _options = options;
         _time = time ?? TimeProvider.System;
@@ -57,7 +57,7 @@ public sealed class ArxivHttp : IDisposable
         _client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
     }
 
-    public ArxivOptions Options => _options;
+    public ArxivSettings Options => _options;
 
     /// <summary>GETs <paramref name="url"/> and returns the body, retrying transient failures politely.</summary>
     public async Task<byte[]> GetAsync(Uri url, CancellationToken ct)
@@ -85,7 +85,7 @@ public sealed class ArxivHttp : IDisposable
     }
 
     /// <summary>
-    /// One attempt within <see cref="ArxivOptions.InteractiveTimeout"/> in all, for a person waiting on a page: no retries,
+    /// One attempt within <see cref="ArxivSettings.InteractiveTimeout"/> in all, for a person waiting on a page: no retries,
     /// and a clear failure rather than a wait past the deadline behind a harvest's request or a pause arXiv asked for.
     /// </summary>
     public async Task<byte[]> GetInteractiveAsync(Uri url, CancellationToken ct)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace DailyPapers.Ingest;
 
 /// <summary>When and what the background harvest fetches.</summary>
-public sealed class HarvestScheduleOptions
+public sealed class HarvestSettings
 {
     public const string Section = "Harvest";
 
@@ -92,35 +92,26 @@ public sealed class HarvestScheduleOptions
     }
 
     /// <summary>The first announcement slot after <paramref name="nowUtc"/>.</summary>
-    public DateTimeOffset NextSlot(DateTimeOffset nowUtc)
-    {
-        var tz = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        var local = TimeZoneInfo.ConvertTime(nowUtc, tz);
-        for (int ahead = 0; ahead < 8; ahead++)
-        {
-            var day = DateOnly.FromDateTime(local.DateTime).AddDays(ahead);
-            if (day.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday) continue;
-            var slotLocal = day.ToDateTime(AfterLocalTime);
-            var slot = new DateTimeOffset(slotLocal, tz.GetUtcOffset(slotLocal));
-            if (slot > nowUtc) return slot.ToUniversalTime();
-        }
-        throw new InvalidOperationException("no announcement slot in the next week");
-    }
+    public DateTimeOffset NextSlot(DateTimeOffset nowUtc) => Slot(nowUtc, +1);
 
     /// <summary>The newest announcement slot at or before <paramref name="nowUtc"/>.</summary>
-    public DateTimeOffset LatestSlot(DateTimeOffset nowUtc)
+    public DateTimeOffset LatestSlot(DateTimeOffset nowUtc) => Slot(nowUtc, -1);
+
+    /// <summary>Walks day by day from today in <paramref name="step"/>'s direction to the first Sunday–Thursday slot past <paramref name="nowUtc"/>.</summary>
+    private DateTimeOffset Slot(DateTimeOffset nowUtc, int step)
     {
         var tz = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        var local = TimeZoneInfo.ConvertTime(nowUtc, tz);
-        for (int back = 0; back < 8; back++)
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(nowUtc, tz).DateTime);
+        // A week holds five slots, so eight days always reach one.
+        for (int days = 0; days < 8; days++)
         {
-            var day = DateOnly.FromDateTime(local.DateTime).AddDays(-back);
+            var day = today.AddDays(days * step);
             if (day.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday) continue;
             var slotLocal = day.ToDateTime(AfterLocalTime);
             var slot = new DateTimeOffset(slotLocal, tz.GetUtcOffset(slotLocal));
-            if (slot <= nowUtc) return slot.ToUniversalTime();
+            if (step > 0 ? slot > nowUtc : slot <= nowUtc) return slot.ToUniversalTime();
         }
-        throw new InvalidOperationException("no announcement slot in the past week");
+        throw new InvalidOperationException("no announcement slot within a week");
     }
 
     /// <summary>Due when no harvest of this set has succeeded since the latest announcement slot.</summary>
@@ -132,7 +123,7 @@ public sealed class HarvestScheduleOptions
 /// The background loop: what is due lives in <c>harvest_states</c>; <see cref="HarvestRunner"/> makes sure only one
 /// harvest runs at a time across app nodes (and against the admin button).
 /// </summary>
-public sealed class HarvestScheduler(HarvestRunner runner, IOptions<HarvestScheduleOptions> options, DatabaseSettings db, TimeProvider time, ILogger<HarvestScheduler> log) : BackgroundService
+public sealed class HarvestScheduler(HarvestRunner runner, IOptions<HarvestSettings> options, DatabaseSettings db, TimeProvider time, ILogger<HarvestScheduler> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -170,7 +161,7 @@ public sealed class HarvestScheduler(HarvestRunner runner, IOptions<HarvestSched
         var states = await ctx.Set<HarvestState>().Where(s => s.Source == "oai").ToDictionaryAsync(s => s.SetSpec, ct);
         var now = time.GetUtcNow();
         return o.EffectiveSets.Where(set => states.GetValueOrDefault(set) is var s
-            && o.IsDue(now, s?.LastSuccessAt) && HarvestScheduleOptions.MayAttempt(now, s?.NextAttemptAt)).ToList();
+            && o.IsDue(now, s?.LastSuccessAt) && HarvestSettings.MayAttempt(now, s?.NextAttemptAt)).ToList();
     }
 }
 

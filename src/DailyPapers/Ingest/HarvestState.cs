@@ -25,7 +25,7 @@ public sealed class HarvestState
     public string? LastError { get; set; }
     /// <summary>Failed runs since the last success (a cancelled run is not a failure); 0 after a success.</summary>
     public int ConsecutiveFailures { get; set; }
-    /// <summary>After a failure: the scheduler leaves this set alone until then (<see cref="HarvestScheduleOptions.RetryDelay"/>).</summary>
+    /// <summary>After a failure: the scheduler leaves this set alone until then (<see cref="HarvestSettings.RetryDelay"/>).</summary>
     public DateTime? NextAttemptAt { get; set; }
 }
 

@@ -18,9 +18,9 @@ public sealed record HarvestRequest(string Source, string? Set = null, DateOnly?
 /// </summary>
 /// <param name="schedule">The retry schedule written into the state after a failure (the defaults when not given).</param>
 public sealed class Harvester(DatabaseSettings db, PaperUpsert upsert, ArxivHttp http, ArxivApiClient api, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<HarvestScheduleOptions>? schedule = null)
+    Microsoft.Extensions.Options.IOptions<HarvestSettings>? schedule = null)
 {
-    private readonly HarvestScheduleOptions _schedule = schedule?.Value ?? new HarvestScheduleOptions();
+    private readonly HarvestSettings _schedule = schedule?.Value ?? new HarvestSettings();
 
     /// <summary>How far back a first incremental harvest (no state yet, no --from) reaches.</summary>
     public const int InitialDays = 2;

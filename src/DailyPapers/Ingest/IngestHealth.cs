@@ -42,7 +42,7 @@ public sealed record IngestSummary(DateOnly LatestAnnouncement, IReadOnlyList<Se
 /// with the papers table. A day is complete, short (both counts kept) or failed (the error kept). It only reads
 /// papers; it writes nothing but its own <c>ingest_days</c> rows.
 /// </summary>
-public sealed class IngestHealth(DatabaseSettings db, ArxivHttp http, HarvestScheduleOptions schedule, TimeProvider time)
+public sealed class IngestHealth(DatabaseSettings db, ArxivHttp http, HarvestSettings schedule, TimeProvider time)
 {
     /// <summary>How many missing ids a short day keeps for the admin page.</summary>
     public const int MissingShown = 20;
@@ -50,12 +50,12 @@ public sealed class IngestHealth(DatabaseSettings db, ArxivHttp http, HarvestSch
     /// <summary>Ids per look-up in the papers table (well under SQLite's and PostgreSQL's parameter limits).</summary>
     private const int LookupBatch = 500;
 
-    public HarvestScheduleOptions Schedule => schedule;
+    public HarvestSettings Schedule => schedule;
 
     public DateOnly LatestAnnouncementDay => schedule.LatestAnnouncementDay(time.GetUtcNow());
 
     /// <summary>The window reconciled by default: the configured number of announcement days up to the latest, newest first.</summary>
-    public List<DateOnly> Window => HarvestScheduleOptions.AnnouncementDays(LatestAnnouncementDay, schedule.ReconcileDays);
+    public List<DateOnly> Window => HarvestSettings.AnnouncementDays(LatestAnnouncementDay, schedule.ReconcileDays);
 
     /// <summary>
     /// Reconciles <paramref name="sets"/> over <paramref name="days"/> (default: the window, leaving out days already
@@ -182,14 +182,14 @@ public sealed class IngestHealth(DatabaseSettings db, ArxivHttp http, HarvestSch
         {
             var mine = days.Where(d => d.SetSpec == set).ToList();
             var newest = mine.Where(d => d.Status == IngestDayStatus.Complete).Select(d => (DateOnly?)d.Day).Max();
-            return new SetHealth(set, newest, newest is { } n ? HarvestScheduleOptions.AnnouncementsBehind(n, latest) : null,
+            return new SetHealth(set, newest, newest is { } n ? HarvestSettings.AnnouncementsBehind(n, latest) : null,
                 mine.Count(d => d.Status == IngestDayStatus.Short), mine.Count(d => d.Status == IngestDayStatus.Failed),
                 mine.Select(d => (DateTime?)d.CheckedAt).Max());
         }).ToList();
         return new IngestSummary(latest, health, days);
     }
 
-    /// <summary>Sets due for a reconciliation: never checked, harvested since their last check, or not checked for <see cref="HarvestScheduleOptions.ReconcileEvery"/>.</summary>
+    /// <summary>Sets due for a reconciliation: never checked, harvested since their last check, or not checked for <see cref="HarvestSettings.ReconcileEvery"/>.</summary>
     public async Task<List<string>> DueSetsAsync(CancellationToken ct = default)
     {
         await using var ctx = db.CreateContext();
@@ -206,10 +206,10 @@ public sealed class IngestHealth(DatabaseSettings db, ArxivHttp http, HarvestSch
 }
 
 /// <summary>
-/// Reconciles the sets that are due (after each harvest, and every <see cref="HarvestScheduleOptions.ReconcileEvery"/>)
+/// Reconciles the sets that are due (after each harvest, and every <see cref="HarvestSettings.ReconcileEvery"/>)
 /// under the harvest lock, so it never runs beside a harvest, here or on another node.
 /// </summary>
-public sealed class IngestHealthScheduler(IngestHealth health, HarvestLock gate, HarvestScheduleOptions options, TimeProvider time, ILogger<IngestHealthScheduler> log) : BackgroundService
+public sealed class IngestHealthScheduler(IngestHealth health, HarvestLock gate, HarvestSettings options, TimeProvider time, ILogger<IngestHealthScheduler> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

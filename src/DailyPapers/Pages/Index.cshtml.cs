@@ -12,23 +12,27 @@ using Microsoft.Extensions.Options;
 namespace DailyPapers.Pages;
 
 [OutputCache(PolicyName = CachePolicies.Lists)]
-public sealed class IndexModel(AppDbContext db, IOptions<HarvestScheduleOptions> harvest) : PageModel
+public sealed class IndexModel(AppDbContext db, IOptions<HarvestSettings> harvest) : PageModel
 {
     public PaperList? List { get; private set; }
     public ProblemView? Problem { get; private set; }
 
     /// <summary>For admins only: harvests whose last attempts failed, so an instance that cannot reach arXiv is noticed.</summary>
     public List<HarvestState> FailingHarvests { get; private set; } = [];
-    public HarvestScheduleOptions Harvest => harvest.Value;
+    public HarvestSettings Harvest => harvest.Value;
 
     public async Task<IActionResult> OnGetAsync([FromQuery] string? cat, [FromQuery] string? view, [FromQuery] string? page, CancellationToken ct = default)
     {
         if (!ListViews.TryParse(view, out var listView))
             return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
-        if (cat is not null && !Categories.IsValidCode(cat))
-            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{cat}' is not an arXiv category code such as cs.CL or cs."));
+        if (Categories.CodeError(cat) is { } badCategory)
+            return this.ShowProblem(Problem = ProblemView.BadRequest(badCategory));
         if (!PaperLists.TryParsePage(page, out var pageNo))
             return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
+        // Members who have told For you enough (ForYouRanking.HomeThreshold positives) start there; "/?home=latest" keeps the list.
+        if (User.Identity?.IsAuthenticated == true && Request.QueryString.Value is null or ""
+            && await DailyPapers.Library.ForYouRanking.PrefersForYouAsync(db, CommunitySetup.UserIdOf(HttpContext), ct))
+            return LocalRedirect("/for-you");
         // Signed-in pages are never output-cached, so the banner is not served to anyone else.
         if (User.IsInRole(Roles.Admin))
             FailingHarvests = await db.Set<HarvestState>().Where(s => s.ConsecutiveFailures > 0).OrderBy(s => s.Source).ThenBy(s => s.SetSpec).ToListAsync(ct);

@@ -178,8 +178,7 @@ public static class PaperLists
     /// <summary>A page number of a list page (?page=), 1 to <see cref="MaxPage"/>; absent is page 1.</summary>
     public static bool TryParsePage(string? value, out int page)
     {
-        page = 1;
-        return value is null || (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out page) && page is >= 1 and <= MaxPage);
+        return Web.QueryNumber.TryParse(value, 1, 1, MaxPage, out page);
     }
 
     /// <summary>Papers of a period, optionally one category or archive (cs, cs.CL) at any position.</summary>

@@ -6,7 +6,7 @@ namespace DailyPapers.Search;
 /// <summary>
 /// Lucene's BM25 (the index and Lucene's own searches use it unchanged) that also hands out the two numbers a term's
 /// score is made of, so <see cref="MaxScore"/> can score postings in its own loop with the very same float arithmetic
-/// (<c>Bm25Tests</c> compares it with Lucene's scorer bit for bit).
+/// (<c>MaxScoreTests.OwnBm25ArithmeticEqualsLucenesScorerBitForBit</c> compares it with Lucene's scorer).
 /// </summary>
 public sealed class Bm25(float k1, float b) : BM25Similarity(k1, b)
 {

@@ -56,6 +56,22 @@ public sealed class Embedder : IDisposable
     /// </summary>
     public static Embedder ForQueries => QueryInstance.Value;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Threads, string Device), Lazy<Embedder>> BackgroundInstances = new();
+
+    /// <summary>
+    /// The server's background model, one per process and setting: one text per call on each of <paramref name="threads"/>
+    /// low-priority threads (faster than one call over every core; docs/benchmarks.md), pausing while requests run.
+    /// </summary>
+    public static Embedder Background(int threads, string device) =>
+        BackgroundInstances.GetOrAdd((threads, device.ToLowerInvariant()), k => new Lazy<Embedder>(
+            () => new Embedder(intraOpThreads: 1, concurrentCalls: k.Threads, lowPriority: true, device: k.Device) { Yield = () => RequestActivity.Busy },
+            LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    private static readonly Lazy<Embedder> CudaQueryInstance = new(() => new Embedder(intraOpThreads: 2, device: "cuda"), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary><see cref="ForQueries"/> on a device ("cpu" or "cuda").</summary>
+    public static Embedder ForQueriesOn(string device) => string.Equals(device, "cuda", StringComparison.OrdinalIgnoreCase) ? CudaQueryInstance.Value : ForQueries;
+
     private readonly InferenceSession _session;
     private readonly WordPieceTokenizer _tokenizer;
     private readonly string _tokenOutput;
@@ -63,6 +79,16 @@ public sealed class Embedder : IDisposable
     private readonly int _maxTokens;
     private readonly int _bucketTokens;
     private readonly int _concurrentCalls;
+    private readonly CallThreads? _threads;
+
+    /// <summary>Where the model runs ("cpu" or "cuda").</summary>
+    public string Device { get; }
+
+    /// <summary>Why the requested device is not used (the CUDA provider or a GPU is missing); null when it is.</summary>
+    public string? DeviceFallback { get; }
+
+    /// <summary>Asked before each model call of a low-priority embedder: true pauses it a little (requests in flight).</summary>
+    public Func<bool>? Yield { get; set; }
 
     /// <summary>The feed-forward output of a layer is the one weight matrix with more rows (1,536) than columns (384).</summary>
     internal static bool IsNotFeedForwardOutput(long[] dims) => dims[0] <= dims[1];
@@ -76,8 +102,10 @@ public sealed class Embedder : IDisposable
     /// changes the vectors. The other settings exist for the benchmark (512 pieces, other bucket budgets, other
     /// weights); stored vectors are always computed with the defaults.
     /// </summary>
+    /// <param name="lowPriority">Run the calls on dedicated threads at the lowest CPU priority (the server's background worker).</param>
+    /// <param name="device">"cpu", or "cuda" for ONNX Runtime's CUDA execution provider (CPU when it is not available: <see cref="DeviceFallback"/>).</param>
     public Embedder(int intraOpThreads, int maxTokens = MaxTokens, int bucketTokens = BucketTokens,
-        EmbedderWeights weights = EmbedderWeights.Int8ExceptFeedForwardOutput, int concurrentCalls = 1)
+        EmbedderWeights weights = EmbedderWeights.Int8ExceptFeedForwardOutput, int concurrentCalls = 1, bool lowPriority = false, string device = "cpu")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(intraOpThreads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
@@ -101,7 +129,24 @@ public sealed class Embedder : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(weights)),
         };
         using var options = Options(intraOpThreads);
-        _session = new InferenceSession(model, options);
+        Device = "cpu";
+        if (string.Equals(device, "cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            // The CPU package has the method but not the provider: appending fails, and so does a missing GPU or driver.
+            try
+            {
+                using var cuda = Options(intraOpThreads);
+                cuda.AppendExecutionProvider_CUDA(0);
+                _session = new InferenceSession(model, cuda);
+                Device = "cuda";
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                DeviceFallback = $"the CUDA execution provider is not available ({ex.Message.Split('\n')[0].Trim().TrimEnd('.')}): embeddings run on the CPU";
+            }
+        }
+        _session ??= new InferenceSession(model, options);
+        if (lowPriority || concurrentCalls > 1) _threads = new CallThreads(concurrentCalls, lowPriority);
         _takesTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
         foreach (var name in new[] { "input_ids", "attention_mask" })
             if (!_session.InputMetadata.ContainsKey(name))
@@ -182,7 +227,7 @@ public sealed class Embedder : IDisposable
             buckets.Add((start, count));
             start += count;
         }
-        if (_concurrentCalls == 1 || buckets.Count == 1)
+        if (_threads is null)
             foreach (var (start, count) in buckets)
             {
                 ct.ThrowIfCancellationRequested();
@@ -193,17 +238,28 @@ public sealed class Embedder : IDisposable
             // The session runs calls from several threads at once, each writing its own rows of the result. Every
             // thread takes the next call, longest first, so none is left with the long tail of a batch.
             int next = buckets.Count;
-            Parallel.For(0, Math.Min(_concurrentCalls, buckets.Count), new ParallelOptions { MaxDegreeOfParallelism = _concurrentCalls }, _ =>
+            _threads.Run(Math.Min(_concurrentCalls, buckets.Count), () =>
             {
                 int b;
                 while ((b = Interlocked.Decrement(ref next)) >= 0)
                 {
                     ct.ThrowIfCancellationRequested();
+                    PauseWhileBusy(ct);
                     RunBucket(order.AsSpan(buckets[b].Start, buckets[b].Count), tokens, result);
                 }
             });
         }
         return result;
+    }
+
+    /// <summary>Longest a low-priority call waits for requests to finish before it runs anyway (so a busy server still makes progress).</summary>
+    private static readonly TimeSpan MaxYield = TimeSpan.FromMilliseconds(200);
+
+    private void PauseWhileBusy(CancellationToken ct)
+    {
+        if (Yield is not { } busy || !busy()) return;
+        var until = DateTime.UtcNow + MaxYield;
+        while (busy() && DateTime.UtcNow < until && !ct.IsCancellationRequested) Thread.Sleep(2);
     }
 
     /// <summary>One model call for texts padded to the longest of them; writes their pooled, normalised vectors.</summary>
@@ -273,7 +329,11 @@ public sealed class Embedder : IDisposable
         return unchecked((long)h);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _threads?.Dispose();
+        _session.Dispose();
+    }
 }
 
 /// <summary>Which of the model's weight matrices run as int8 (<see cref="OnnxInt8"/>).</summary>

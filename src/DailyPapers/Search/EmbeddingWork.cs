@@ -11,8 +11,19 @@ namespace DailyPapers.Search;
 /// </summary>
 public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func<Embedder> embedder)
 {
-    /// <summary>Papers up to this sequence have been looked at in this process; due work is found above it.</summary>
-    private long _watermark;
+    // Due work is found in passes over the papers, newest listing day first: a pass takes the papers whose sequence
+    // is in (_passLo, _passHi] and walks down (ListingDate, Id) from _cursor. Papers at or below _passLo were all looked
+    // at by an earlier pass of this instance; papers changed or added meanwhile get a sequence above _passHi, and
+    // the pass starts again from the top with them included (they are usually the newest day's).
+    private readonly Lock _state = new();
+    private long _passLo;
+    private long _passHi = -1;
+    private (DateOnly Day, long Id)? _cursor;
+    private DateOnly? _newestDay;
+    private EmbeddingCoverage _coverage = EmbeddingCoverage.Unknown;
+
+    /// <summary>Which listing days are embedded, as far as this instance has looked (<see cref="EmbeddingCoverage"/>).</summary>
+    public EmbeddingCoverage Coverage { get { lock (_state) return _coverage; } }
 
     /// <summary>Newest <c>ComputedAt</c> loaded so far: other nodes' new embeddings are found above it.</summary>
     private DateTime _loadedUpTo = DateTime.MinValue;
@@ -51,27 +62,16 @@ public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func
         return n;
     }
 
-    /// <summary>Embeds one batch of due papers; 0 when nothing is due.</summary>
+    /// <summary>Embeds one batch of due papers, newest listing day first; 0 when nothing is due.</summary>
     public async Task<int> RunBatchAsync(int batchSize, CancellationToken ct = default)
     {
-        var due = new List<(long Id, long Seq, string Text, long? StoredHash)>();
-        await using (var conn = await OpenAsync(ct))
-        await using (var cmd = conn.CreateCommand())
+        if (!await StartPassAsync(ct)) return 0;
+        var due = await FindDueAsync(batchSize, ct);
+        if (due.Count == 0)
         {
-            cmd.CommandText = """
-                SELECT p."Id", p."Sequence", p."Title", p."Abstract", e."TextHash"
-                FROM papers p LEFT JOIN paper_embeddings e ON e."PaperId" = p."Id" AND e."Model" = @m
-                WHERE p."Sequence" > @w AND (e."PaperId" IS NULL OR e."PaperSequence" < p."Sequence")
-                ORDER BY p."Sequence" LIMIT @n
-                """;
-            KeywordIndex.AddParameter(cmd, "@m", Embedder.ModelName);
-            KeywordIndex.AddParameter(cmd, "@w", _watermark);
-            KeywordIndex.AddParameter(cmd, "@n", batchSize);
-            await using var rd = await cmd.ExecuteReaderAsync(ct);
-            while (await rd.ReadAsync(ct))
-                due.Add((rd.GetInt64(0), rd.GetInt64(1), Embedder.PaperText(rd.GetString(2), rd.GetString(3)), rd.IsDBNull(4) ? null : rd.GetInt64(4)));
+            FinishPass();
+            return 0;
         }
-        if (due.Count == 0) return 0;
 
         var texts = due.Select(d => d.Text).ToList();
         var hashes = texts.Select(Embedder.TextHash).ToArray();
@@ -99,17 +99,129 @@ public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func
         }
         for (int k = 0; k < toEmbed.Length; k++) vectors.Upsert(due[toEmbed[k]].Id, computed[k]);
         Interlocked.Add(ref _computed, toEmbed.Length);
-        _watermark = due[^1].Seq;
+        lock (_state)
+        {
+            _cursor = (due[^1].Day, due[^1].Id);
+            _coverage = new EmbeddingCoverage(due[^1].Day.AddDays(1), _newestDay, false);
+        }
+        if (due.Count < batchSize) FinishPass();
         return due.Count;
     }
+
+    /// <summary>
+    /// Updates <see cref="Coverage"/> without embedding anything: for an instance that follows the embeddings another
+    /// process computes (a <c>reindex --embeddings</c>, another node), after loading them.
+    /// </summary>
+    public async Task RefreshCoverageAsync(CancellationToken ct = default)
+    {
+        if (!await StartPassAsync(ct)) return;
+        var due = await FindDueAsync(1, ct);
+        if (due.Count == 0)
+        {
+            FinishPass();
+            return;
+        }
+        lock (_state)
+        {
+            // Just above the first due paper: the next pass step finds it again.
+            _cursor = (due[0].Day, due[0].Id + 1);
+            _coverage = new EmbeddingCoverage(due[0].Day.AddDays(1), _newestDay, false);
+        }
+    }
+
+    /// <summary>Starts a pass when papers above the last one's range exist; false when there is nothing to look at.</summary>
+    private async Task<bool> StartPassAsync(CancellationToken ct)
+    {
+        long maxSeq;
+        DateOnly? newest;
+        await using (var conn = await OpenAsync(ct))
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT MAX(\"Sequence\"), MAX(\"ListingDate\") FROM papers";
+            await using var rd = await cmd.ExecuteReaderAsync(ct);
+            await rd.ReadAsync(ct);
+            maxSeq = rd.IsDBNull(0) ? 0 : rd.GetInt64(0);
+            newest = rd.IsDBNull(1) ? null : Day(rd.GetValue(1));
+        }
+        lock (_state)
+        {
+            if (maxSeq <= Math.Max(_passLo, _passHi))
+            {
+                if (_passHi < 0 && _coverage == EmbeddingCoverage.Unknown && maxSeq == 0) _coverage = new EmbeddingCoverage(null, null, true);
+                return _passHi >= 0;
+            }
+            // New or changed papers: (re)start from the top, keeping the low end of an unfinished pass.
+            _passHi = maxSeq;
+            _cursor = null;
+            _newestDay = newest;
+            return true;
+        }
+    }
+
+    private void FinishPass()
+    {
+        lock (_state)
+        {
+            if (_passHi >= 0) _passLo = _passHi;
+            _passHi = -1;
+            _cursor = null;
+            _coverage = new EmbeddingCoverage(null, _newestDay, true);
+        }
+    }
+
+    /// <summary>The next due papers of the pass, newest listing day first (then highest id).</summary>
+    private async Task<List<(long Id, long Seq, DateOnly Day, string Text, long? StoredHash)>> FindDueAsync(int limit, CancellationToken ct)
+    {
+        long lo, hi;
+        (DateOnly Day, long Id)? cursor;
+        lock (_state) (lo, hi, cursor) = (_passLo, _passHi, _cursor);
+        var due = new List<(long Id, long Seq, DateOnly Day, string Text, long? StoredHash)>();
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        // A wide sequence range (the first pass: every paper) is walked down the listing-date index, the unary plus
+        // keeping the planner off the sequence index (sorting every paper per batch); a narrow one (the papers of a
+        // harvest) is found by sequence and sorted.
+        var seq = hi - lo > NarrowPass ? "+p.\"Sequence\"" : "p.\"Sequence\"";
+        cmd.CommandText = $"""
+            SELECT p."Id", p."Sequence", p."ListingDate", p."Title", p."Abstract", e."TextHash"
+            FROM papers p LEFT JOIN paper_embeddings e ON e."PaperId" = p."Id" AND e."Model" = @m
+            WHERE {seq} > @lo AND {seq} <= @hi AND (e."PaperId" IS NULL OR e."PaperSequence" < p."Sequence")
+            {(cursor is null ? "" : "AND p.\"ListingDate\" <= @d AND NOT (p.\"ListingDate\" = @d AND p.\"Id\" >= @i)")}
+            ORDER BY p."ListingDate" DESC, p."Id" DESC LIMIT @n
+            """;
+        KeywordIndex.AddParameter(cmd, "@m", Embedder.ModelName);
+        KeywordIndex.AddParameter(cmd, "@lo", lo);
+        KeywordIndex.AddParameter(cmd, "@hi", hi);
+        if (cursor is { } c)
+        {
+            KeywordIndex.AddParameter(cmd, "@d", c.Day);
+            KeywordIndex.AddParameter(cmd, "@i", c.Id);
+        }
+        KeywordIndex.AddParameter(cmd, "@n", limit);
+        await using var rd = await cmd.ExecuteReaderAsync(ct);
+        while (await rd.ReadAsync(ct))
+            due.Add((rd.GetInt64(0), rd.GetInt64(1), Day(rd.GetValue(2)), Embedder.PaperText(rd.GetString(3), rd.GetString(4)), rd.IsDBNull(5) ? null : rd.GetInt64(5)));
+        return due;
+    }
+
+    /// <summary>Sequence ranges up to this wide are looked up by sequence (<see cref="FindDueAsync"/>).</summary>
+    private const long NarrowPass = 20_000;
+
+    private static DateOnly Day(object value) => value switch
+    {
+        DateOnly d => d,
+        DateTime dt => DateOnly.FromDateTime(dt),
+        var o => DateOnly.Parse(Convert.ToString(o, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Runs batches until nothing is due, reporting (embedded, total papers).</summary>
     public async Task RunToCompletionAsync(int batchSize, IProgress<(long Done, long Total)>? progress = null, CancellationToken ct = default)
     {
         var (done, total) = await CountsAsync(ct);
         progress?.Report((done, total));
+        long before = Computed;
         while (await RunBatchAsync(batchSize, ct) > 0)
-            progress?.Report((vectors.Count, total));
+            progress?.Report((Math.Min(total, done + Computed - before), total));
     }
 
     /// <summary>Stored embeddings of the current model, and papers in all.</summary>
@@ -139,4 +251,27 @@ public sealed class EmbeddingWork(DatabaseSettings db, VectorIndex vectors, Func
         foreach (var (n, v) in args) KeywordIndex.AddParameter(cmd, n, v);
         await cmd.ExecuteNonQueryAsync(ct);
     }
+}
+
+/// <summary>
+/// The listing days whose papers all have embeddings, as found by an instance's passes: every paper listed from
+/// <see cref="From"/> to <see cref="Newest"/>; every paper when <see cref="Complete"/>. <see cref="Unknown"/> before
+/// the first look.
+/// </summary>
+public sealed record EmbeddingCoverage(DateOnly? From, DateOnly? Newest, bool Complete)
+{
+    public static readonly EmbeddingCoverage Unknown = new(null, null, false);
+}
+
+/// <summary>
+/// "One process embeds at a time" per database (<see cref="DatabaseLock"/>): the server's worker takes it for each batch,
+/// <c>reindex --embeddings</c> for its whole run; whoever does not hold it loads what the holder stores.
+/// </summary>
+public sealed class EmbeddingLock(DatabaseSettings db) : DatabaseLock(db, Key, FileName)
+{
+    public const long Key = 7210004;
+    public const string FileName = "embeddings.lock";
+
+    /// <summary>Held by a <c>reindex --embeddings</c> waiting for the lock: the server's worker then leaves it free after its batch.</summary>
+    public static DatabaseLock Wanted(DatabaseSettings db) => new(db, Key + 1, "embeddings.wanted.lock");
 }

@@ -39,6 +39,7 @@ public sealed class KeywordIndex : IDisposable
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly FileStream _processLock;
     public Analyzer Analyzer { get; }
     public KeywordRanking Ranking { get; }
     public Similarity Similarity { get; }
@@ -54,6 +55,7 @@ public sealed class KeywordIndex : IDisposable
         Analyzer = SearchAnalysis.Create();
         Similarity = new Bm25(ranking.K1, ranking.B);
         Directory.CreateDirectory(path);
+        _processLock = LockProcess(path);
         _dir = FSDirectory.Open(path);
         try
         {
@@ -67,6 +69,7 @@ public sealed class KeywordIndex : IDisposable
         catch (LockObtainFailedException)
         {
             _dir.Dispose();
+            _processLock.Dispose();
             throw new SearchIndexBusyException(path);
         }
         var data = _writer.CommitData;
@@ -76,6 +79,23 @@ public sealed class KeywordIndex : IDisposable
         else if (_writer.NumDocs > 0)
             _writer.DeleteAll(); // built by another schema: start over from the database
         _searchers = new SearcherManager(_writer, true, new BM25SearcherFactory(Similarity));
+    }
+
+    /// <summary>
+    /// Lucene's own write lock keeps out a second writer in this process only: two processes (a server and a
+    /// <c>reindex</c>, or two <c>reindex</c>) both opened the index and one crashed with "read past EOF" or a missing
+    /// segment file. <c>FileShare.None</c> is an exclusive flock on Unix (a share lock on Windows), held until Dispose.
+    /// </summary>
+    private static FileStream LockProcess(string path)
+    {
+        try
+        {
+            return new FileStream(path.TrimEnd('/', '\\') + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException)
+        {
+            throw new SearchIndexBusyException(path);
+        }
     }
 
     /// <summary>Opens (or creates) the index of a data dir.</summary>
@@ -302,6 +322,7 @@ public sealed class KeywordIndex : IDisposable
         _writer.Dispose();
         _dir.Dispose();
         _writeLock.Dispose();
+        _processLock.Dispose();
     }
 
     private sealed class BM25SearcherFactory(Similarity similarity) : SearcherFactory
@@ -325,4 +346,4 @@ public sealed record KeywordHits(List<(long PaperId, float Score)> Hits, int Tot
 
 /// <summary>Another process (usually a running server) holds the index's write lock.</summary>
 public sealed class SearchIndexBusyException(string path)
-    : Exception($"The search index at {path} is in use by another process (a running server?). Stop it first, or rebuild from the running server.");
+    : Exception($"The search index at {path} is in use by another process (a running server, or another reindex). Stop it first, or let the running server keep it current.");

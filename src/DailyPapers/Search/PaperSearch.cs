@@ -15,9 +15,13 @@ public sealed record SearchRequest(string? Query, string? Mode = null, string? C
 /// <summary>One result: the paper's card with its title and a snippet as safe HTML (&lt;mark&gt; around matches).</summary>
 public sealed record SearchHit(PaperCard Paper, string TitleHtml, string SnippetHtml, double Score);
 
-/// <remarks><see cref="TotalIsExact"/> is false when <see cref="Total"/> is a lower bound (the ranking skipped papers that could not make the page).</remarks>
+/// <remarks>
+/// <see cref="TotalIsExact"/> is false when <see cref="Total"/> is a lower bound (the ranking skipped papers that could not
+/// make the page); <see cref="TopBySimilarity"/> when it is the number of most similar papers that can be paged through
+/// (semantic mode: every paper is similar to some degree). <see cref="Coverage"/>: what the semantic side reached.
+/// </remarks>
 public sealed record SearchResult(string Query, SearchMode Mode, SearchMode RequestedMode, int Total, int Page, int PageSize,
-    IReadOnlyList<SearchHit> Hits, string? Notice, bool TotalIsExact = true)
+    IReadOnlyList<SearchHit> Hits, string? Notice, bool TotalIsExact = true, SemanticCoverage? Coverage = null, bool TopBySimilarity = false)
 {
     public int PageCount => Math.Max(1, (Math.Min(Total, PaperSearch.MaxResults) + PageSize - 1) / PageSize);
 }
@@ -48,8 +52,9 @@ public sealed class PaperSearch(SearchEngine engine, AppDbContext db)
         if (request.From is { } f && request.To is { } t && f > t) throw new SearchRequestException("The start date is after the end date.");
         if ((long)request.Page * request.PageSize > MaxResults) throw new SearchRequestException($"Only the first {MaxResults} results can be paged through; refine the query.");
         var category = request.Category?.Trim();
-        if (!string.IsNullOrEmpty(category) && (category.Length > 32 || category.Any(char.IsWhiteSpace)))
-            throw new SearchRequestException($"'{category}' is not a category: use a code such as cs.CL or an archive such as cs.");
+        // The index keeps codes lower-cased, so CS.CL finds cs.CL.
+        if (!string.IsNullOrEmpty(category) && Papers.Categories.CodeError(category.ToLowerInvariant()) is not null)
+            throw new SearchRequestException(Papers.Categories.CodeError(category)!);
 
         var filter = KeywordQuery.Filter(engine.Keyword.Analyzer, category, request.From, request.To, request.Author?.Trim());
         var depth = request.Page * request.PageSize;
@@ -61,7 +66,8 @@ public sealed class PaperSearch(SearchEngine engine, AppDbContext db)
         foreach (var (id, score) in page)
             if (cards.TryGetValue(id, out var card))
                 hits.Add(new SearchHit(card, highlight.Title(card.Title), highlight.Snippet(card.Abstract), score));
-        return new SearchResult(text, ranking.Mode, mode, ranking.Total, request.Page, request.PageSize, hits, ranking.Notice, ranking.TotalIsExact);
+        return new SearchResult(text, ranking.Mode, mode, ranking.Total, request.Page, request.PageSize, hits, ranking.Notice, ranking.TotalIsExact,
+            ranking.Coverage, ranking.TopBySimilarity);
     }
 
     /// <summary>Nearest papers by embedding; before a paper has one, the best keyword matches of its title.</summary>

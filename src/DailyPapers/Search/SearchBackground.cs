@@ -24,11 +24,18 @@ internal sealed class SearchIndexFollower(SearchEngine engine, ILogger<SearchInd
     }
 }
 
-/// <summary>Loads stored embeddings, then embeds whatever is due, batch after batch.</summary>
+/// <summary>
+/// Loads stored embeddings, then embeds whatever is due, newest listing day first, batch after batch: on every core at
+/// the lowest CPU priority, pausing briefly before each model call while requests are in flight. While another process
+/// embeds (<c>reindex --embeddings</c>, another node; <see cref="EmbeddingLock"/>) it loads what that one stores.
+/// </summary>
 internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWorker> log) : BackgroundService
 {
-    /// <summary>Pause when nothing is due: new papers arrive at most a few a minute.</summary>
+    /// <summary>Pause when nothing is due (or another process embeds): new papers arrive at most a few a minute.</summary>
     private static readonly TimeSpan IdleDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a busy worker also loads what other processes stored.</summary>
+    private static readonly TimeSpan FollowEvery = TimeSpan.FromSeconds(15);
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
@@ -38,30 +45,69 @@ internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWork
         {
             var loaded = await engine.Embeddings.LoadAsync(ct);
             engine.VectorsLoaded = true;
-            log.LogInformation("Embeddings: {Count} loaded", loaded);
+            var model = engine.BackgroundEmbedder;
+            log.LogInformation("Embeddings: {Count} loaded; computing on {Threads} threads ({Device})", loaded, engine.EmbeddingThreads, model.Device);
+            if (model.DeviceFallback is { } why) log.LogWarning("Search:Device={Device} requested, but {Reason}", engine.Settings.Device, why);
         }
         catch (OperationCanceledException) { return; }
+        var embeddingLock = new EmbeddingLock(engine.Database);
+        var wanted = EmbeddingLock.Wanted(engine.Database);
+        var followed = DateTime.UtcNow;
+        bool othersEmbedding = false;
         while (!ct.IsCancellationRequested)
         {
             int done = 0;
             try
             {
-                done = await engine.Embeddings.RunBatchAsync(engine.Settings.EmbeddingBatchSize, ct);
+                // A reindex --embeddings waiting for the lock gets it after this worker's current batch.
+                await using var held = await wanted.IsHeldAsync(ct) ? null : await embeddingLock.TryAcquireAsync(ct);
+                if (held is null)
+                {
+                    if (!othersEmbedding) log.LogInformation("Embeddings: another process is computing them; following its results");
+                    othersEmbedding = true;
+                    await engine.Embeddings.LoadAsync(ct);
+                    await engine.Embeddings.RefreshCoverageAsync(ct);
+                }
+                else
+                {
+                    othersEmbedding = false;
+                    done = await engine.Embeddings.RunBatchAsync(engine.Settings.EmbeddingBatchSize, ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception ex)
             {
                 log.LogError(ex, "Embedding batch failed; retrying");
             }
-            if (done == 0)
+            if (done == 0 || DateTime.UtcNow - followed > FollowEvery)
             {
-                // Idle: pick up what other nodes embedded (several app nodes share one PostgreSQL).
+                // Pick up what other nodes embedded (several app nodes share one PostgreSQL).
                 try { await engine.Embeddings.LoadAsync(ct); }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
                 catch (Exception ex) { log.LogError(ex, "Loading new embeddings failed; retrying"); }
+                followed = DateTime.UtcNow;
+            }
+            if (done == 0)
+            {
                 try { await Task.Delay(IdleDelay, ct); }
                 catch (OperationCanceledException) { break; }
             }
         }
     }
+}
+
+/// <summary>Requests in flight in this process: the background embedder waits a moment for them before each model call.</summary>
+public static class RequestActivity
+{
+    private static int _inFlight;
+
+    public static bool Busy => Volatile.Read(ref _inFlight) > 0;
+
+    /// <summary>Counts every request while it runs (two interlocked operations a request).</summary>
+    public static IApplicationBuilder UseRequestActivity(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        Interlocked.Increment(ref _inFlight);
+        try { await next(ctx); }
+        finally { Interlocked.Decrement(ref _inFlight); }
+    });
 }

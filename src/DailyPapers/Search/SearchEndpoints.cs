@@ -40,7 +40,10 @@ public static class SearchEndpoints
             embeddedPapers = engine.Vectors.Count,
             embeddingsLoaded = engine.VectorsLoaded,
             semanticReady = engine.SemanticReady,
+            semanticCoverage = engine.Settings.Embeddings ? CoverageWire(engine.Coverage) : null,
             model = Embedder.ModelName,
+            device = engine.Settings.Embeddings && engine.VectorsLoaded ? engine.BackgroundEmbedder.Device : null,
+            deviceFallback = engine.Settings.Embeddings && engine.VectorsLoaded ? engine.BackgroundEmbedder.DeviceFallback : null,
         }));
         return app;
     }
@@ -66,6 +69,18 @@ public static class SearchEndpoints
         throw new SearchRequestException($"'{s}' is not a valid {name}: use a whole number.");
     }
 
+    /// <summary>The semantic side's reach: share, papers with embeddings, and the listing days fully covered (while incomplete).</summary>
+    private static object CoverageWire(SemanticCoverage c) => new
+    {
+        share = Math.Round(c.Share, 4),
+        embeddedPapers = c.Embedded,
+        papers = c.Papers,
+        complete = c.Complete,
+        from = c.From is { } f ? PaperSearch.Iso(f) : null,
+        newest = c.Newest is { } n ? PaperSearch.Iso(n) : null,
+        description = c.Describe(),
+    };
+
     private static object ToWire(SearchResult r) => new
     {
         query = r.Query,
@@ -73,6 +88,8 @@ public static class SearchEndpoints
         requestedMode = r.RequestedMode.ToString().ToLowerInvariant(),
         total = r.Total,
         totalIsExact = r.TotalIsExact,
+        totalKind = r.TopBySimilarity ? "top-by-similarity" : "matches",
+        semanticCoverage = r.Coverage is { } c ? CoverageWire(c) : null,
         page = r.Page,
         pageSize = r.PageSize,
         pageCount = r.PageCount,

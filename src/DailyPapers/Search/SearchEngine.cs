@@ -7,8 +7,33 @@ namespace DailyPapers.Search;
 public enum SearchMode { Hybrid, Keyword, Semantic }
 
 /// <summary>A ranked list of paper ids, and what produced it.</summary>
-/// <remarks><see cref="TotalIsExact"/> is false when the keyword side skipped papers that could not rank (the total is then a lower bound).</remarks>
-public sealed record Ranking(List<(long Id, double Score)> Hits, int Total, SearchMode Mode, Query? KeywordQuery, string? Notice, bool TotalIsExact = true);
+/// <remarks>
+/// <see cref="TotalIsExact"/> is false when the keyword side skipped papers that could not rank (the total is then a lower
+/// bound). <see cref="TopBySimilarity"/>: in semantic mode every embedded paper is similar to some degree, so the total is
+/// how many of the most similar can be paged through, not a count of matches. <see cref="Coverage"/> is set when a
+/// semantic list took part.
+/// </remarks>
+public sealed record Ranking(List<(long Id, double Score)> Hits, int Total, SearchMode Mode, Query? KeywordQuery, string? Notice, bool TotalIsExact = true,
+    SemanticCoverage? Coverage = null, bool TopBySimilarity = false);
+
+/// <summary>
+/// The semantic side's reach: the share of indexed papers with an embedding in memory and, while embeddings are still
+/// computed newest first, the listing days whose papers all have one (<see cref="From"/> to <see cref="Newest"/>; null
+/// when not known yet).
+/// </summary>
+public sealed record SemanticCoverage(double Share, int Embedded, int Papers, DateOnly? From, DateOnly? Newest, bool Complete)
+{
+    /// <summary>"papers listed 2019-06-01 – 2019-12-31 (41 %)", or the share alone before the days are known.</summary>
+    public string Describe()
+    {
+        // Floored, with a decimal below 10 %: a backlog's first minutes say "0.4 %", never a rounded-up "100 %".
+        double p = Share * 100;
+        var percent = (p < 10 ? Math.Floor(p * 10) / 10 : Math.Floor(p)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
+        return From is { } from && Newest is { } newest && from <= newest
+            ? $"papers listed {PaperSearch.Iso(from)} – {PaperSearch.Iso(newest)} ({percent})"
+            : $"{Embedded:N0} of {Papers:N0} papers ({percent})";
+    }
+}
 
 /// <summary>
 /// This node's derived search state — the Lucene index and the in-memory vectors — and the ranking over them.
@@ -35,23 +60,35 @@ public sealed partial class SearchEngine : IDisposable
         Settings = settings;
         _model = model;
         _keyword = new(() => KeywordIndex.Open(db, ranking), LazyThreadSafetyMode.ExecutionAndPublication);
-        Embeddings = new EmbeddingWork(db, Vectors, () => model ?? Embedder.Shared);
+        Embeddings = new EmbeddingWork(db, Vectors, () => model ?? BackgroundEmbedder);
     }
+
+    /// <summary>Threads the background worker computes embeddings on (<see cref="SearchSettings.EmbeddingThreads"/>).</summary>
+    public int EmbeddingThreads => Settings.EmbeddingThreads > 0 ? Settings.EmbeddingThreads : Environment.ProcessorCount;
+
+    /// <summary>The model the background worker runs: on <see cref="EmbeddingThreads"/> low-priority threads that yield to requests.</summary>
+    public Embedder BackgroundEmbedder => _model ?? Embedder.Background(EmbeddingThreads, Settings.Device);
 
     public KeywordIndex Keyword => _keyword.Value;
 
-    /// <summary>Share of indexed papers that have an embedding in memory.</summary>
-    public double SemanticCoverage
+    /// <summary>How much of the collection the semantic side reaches now (<see cref="SemanticCoverage"/>).</summary>
+    public SemanticCoverage Coverage
     {
         get
         {
-            if (!Settings.Embeddings || !VectorsLoaded) return 0;
-            int docs = Keyword.DocumentCount;
-            return docs == 0 ? 1 : Math.Min(1.0, (double)Vectors.Count / docs);
+            int docs = Keyword.DocumentCount, embedded = Settings.Embeddings && VectorsLoaded ? Vectors.Count : 0;
+            var c = Embeddings.Coverage;
+            bool complete = c.Complete || embedded >= docs;
+            return new SemanticCoverage(docs == 0 ? 1 : Math.Min(1.0, (double)embedded / docs), embedded, docs, complete ? null : c.From, c.Newest, complete);
         }
     }
 
-    public bool SemanticReady => Settings.Embeddings && VectorsLoaded && SemanticCoverage >= Settings.MinSemanticCoverage;
+    /// <summary>
+    /// Semantic and hybrid search are served as soon as any paper has an embedding: the worker embeds the newest
+    /// listing days first, results say which days the semantic side covers, and in hybrid mode the keyword side covers
+    /// every paper.
+    /// </summary>
+    public bool SemanticReady => Settings.Embeddings && VectorsLoaded && Vectors.Count > 0;
 
     /// <summary>
     /// Ranks papers for a query. In hybrid and semantic mode the keyword search runs on another thread while this
@@ -65,12 +102,20 @@ public sealed partial class SearchEngine : IDisposable
         if (query is null && !SearchWord().IsMatch(text))
             throw new SearchRequestException("Your query has only search operators (quotes, AND/OR/NOT, +, -, *, brackets, field names) and no words: add the words to look for.");
         string? notice = null;
+        SemanticCoverage? coverage = null;
         if (mode != SearchMode.Keyword && !SemanticReady)
         {
             notice = !Settings.Embeddings
                 ? "Semantic search is switched off on this server: these are keyword results only."
                 : $"Semantic search is not ready yet ({Vectors.Count:N0} of {Keyword.DocumentCount:N0} papers have embeddings): these are keyword results only.";
             mode = SearchMode.Keyword;
+        }
+        else if (mode != SearchMode.Keyword)
+        {
+            coverage = Coverage;
+            if (!coverage.Complete)
+                notice = $"Semantic results cover {coverage.Describe()}: embeddings for the other papers are being computed, newest first." +
+                    (mode == SearchMode.Hybrid ? " Keyword matches cover every paper." : "");
         }
         if (mode == SearchMode.Keyword && query is null)
             throw new SearchRequestException("Your query has only very common words (like “the” or “of”) or no words at all; add a more specific word.");
@@ -99,10 +144,32 @@ public sealed partial class SearchEngine : IDisposable
         var allowed = filter is null ? null : Keyword.Collect(filter);
         var sem = Vectors.Nearest(vector, mode == SearchMode.Semantic ? depth : fusedDepth, allowed is null ? null : allowed.Contains);
         if (mode == SearchMode.Semantic)
-            return new Ranking(sem.ConvertAll(h => (h.PaperId, (double)h.Score)), sem.Count, mode, query, notice);
+        {
+            // Every embedded paper (that the filters allow) ranks; the total is how far the ranking can be paged.
+            int candidates = allowed is null ? Vectors.Count : allowed.Count(Vectors.Contains);
+            return new Ranking(sem.ConvertAll(h => (h.PaperId, (double)h.Score)), Math.Min(candidates, Math.Max(depth, PaperSearch.MaxResults)), mode, query, notice,
+                Coverage: coverage, TopBySimilarity: true);
+        }
 
-        var fused = Search.Fusion.Fuse(kw, sem, Fusion, Fusion.RescoreKeywordHits ? id => Vectors.Similarity(id, vector) : null);
-        return new Ranking(fused, Math.Max(keyword.Total, fused.Count), mode, query, notice, keyword.TotalIsExact);
+        var fused = Search.Fusion.Fuse(kw, sem, Fusion, Fusion.RescoreKeywordHits ? SimilarityOf(kw, vector, coverage!) : null);
+        return new Ranking(fused, Math.Max(keyword.Total, fused.Count), mode, query, notice, keyword.TotalIsExact, coverage);
+    }
+
+    /// <summary>
+    /// The semantic score of a keyword hit. While some papers have no embedding yet, such a hit is given the median
+    /// similarity of the keyword hits that have one: no evidence either way, rather than the floor that would rank every
+    /// not-yet-embedded paper below the embedded ones.
+    /// </summary>
+    private Func<long, float?> SimilarityOf(List<(long PaperId, float Score)> keywordHits, float[] vector, SemanticCoverage coverage)
+    {
+        if (coverage.Complete) return id => Vectors.Similarity(id, vector);
+        var known = new Dictionary<long, float>(keywordHits.Count);
+        foreach (var (id, _) in keywordHits)
+            if (Vectors.Similarity(id, vector) is { } sim) known[id] = sim;
+        if (known.Count == 0) return id => Vectors.Similarity(id, vector);
+        var sorted = known.Values.Order().ToArray();
+        float median = sorted[sorted.Length / 2];
+        return id => known.TryGetValue(id, out var s) ? s : Vectors.Similarity(id, vector) ?? median;
     }
 
     /// <summary>
@@ -115,7 +182,7 @@ public sealed partial class SearchEngine : IDisposable
     private float[] QueryVector(string text)
     {
         if (_queryVectors.TryGetValue(text, out var v)) return v;
-        v = (_model ?? Embedder.ForQueries).Embed(Embedder.Truncate(text));
+        v = (_model ?? Embedder.ForQueriesOn(Settings.Device)).Embed(Embedder.Truncate(text));
         if (_queryVectors.Count >= QueryCacheSize) _queryVectors.Clear();
         _queryVectors[text] = v;
         return v;

@@ -19,9 +19,16 @@ public sealed class SearchSettings
     public int EmbeddingBatchSize { get; set; } = 64;
 
     /// <summary>
-    /// Below this share of papers with embeddings, hybrid search runs keyword-only (and says so): fusing with a
-    /// semantic list that misses most papers would rank the embedded ones above better keyword matches.
+    /// Threads the background worker runs the model on while it has a backlog, each at the lowest CPU priority so that
+    /// requests go first; 0 means one per core.
     /// </summary>
-    [Range(0.0, 1.0)]
-    public double MinSemanticCoverage { get; set; } = 0.9;
+    [Range(0, 64)]
+    public int EmbeddingThreads { get; set; }
+
+    /// <summary>
+    /// Where the model runs: <c>cpu</c>, or <c>cuda</c> for ONNX Runtime's CUDA execution provider, which falls back to
+    /// the CPU (with one log line) when the provider or a GPU is not there.
+    /// </summary>
+    [RegularExpression("^(?i)(cpu|cuda)$", ErrorMessage = "Search:Device must be cpu or cuda.")]
+    public string Device { get; set; } = "cpu";
 }

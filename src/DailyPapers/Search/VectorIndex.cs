@@ -91,6 +91,14 @@ public sealed class VectorIndex
         finally { _lock.ExitWriteLock(); }
     }
 
+    /// <summary>Whether the paper has an embedding here.</summary>
+    public bool Contains(long paperId)
+    {
+        _lock.EnterReadLock();
+        try { return _slots.ContainsKey(paperId); }
+        finally { _lock.ExitReadLock(); }
+    }
+
     /// <summary>A paper's vector as the index holds it (decoded from its int8 codes).</summary>
     public bool TryGet(long paperId, out float[] vector)
     {

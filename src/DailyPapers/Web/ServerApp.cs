@@ -5,6 +5,7 @@ using DailyPapers.Data;
 using DailyPapers.Feeds;
 using DailyPapers.Digest;
 using DailyPapers.Ingest;
+using DailyPapers.Library;
 using DailyPapers.Mail;
 using DailyPapers.Search;
 using Microsoft.EntityFrameworkCore;
@@ -57,6 +58,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseRequestMetrics();
+        app.UseRequestActivity();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/status/500");
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.Use(async (ctx, next) =>
@@ -90,6 +92,7 @@ public static class ServerApp
         app.MapDigest();
         app.MapSearch();
         app.MapAdmin();
+        app.MapLibrary();
         return app;
     }
 

@@ -17,17 +17,7 @@ public sealed class MetricsTests
     private const string Page = "arxiv_ListRecords_arXiv_2015-01-01_2015-01-03.xml";
 
     private static Task<TestServer> StartAsync(string engine, ArxivStub? stub = null, Dictionary<string, string>? settings = null) =>
-        CommunityKit.StartAsync(engine, b =>
-        {
-            if (stub is not null) b.Configuration["Arxiv:OaiBaseUrl"] = stub.BaseUrl + "oai";
-            b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
-            b.Configuration["Arxiv:Contact"] = "ops@example.org";
-            b.Configuration["Harvest:Sets:0"] = "cs";
-            b.Configuration["Digest:PublicBaseUrl"] = "https://papers.example.test";
-            b.Configuration["Digest:SchedulerEnabled"] = "false";
-            b.Configuration["Search:Embeddings"] = "false";
-            foreach (var (k, v) in settings ?? []) b.Configuration[k] = v;
-        });
+        DashboardTests.StartAsync(engine, stub, settings);
 
     private static async Task<PrometheusText.Scrape> ScrapeAsync(HttpClient client)
     {

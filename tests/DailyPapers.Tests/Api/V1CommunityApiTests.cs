@@ -201,7 +201,7 @@ public sealed partial class V1CommunityApiTests
     public async Task SubmissionsThroughTheApiFollowTheSubmitPagesRules(string engine)
     {
         var now = DateTime.UtcNow;
-        await using var stub = await Community.SubmissionTests.ArxivStub.StartAsync(new()
+        await using var stub = await Ingest.ArxivStub.ServingPapersAsync(new()
         {
             [$"{ThisMonth}.00001"] = now.AddDays(-2),
             [$"{ThisMonth}.00002"] = now.AddDays(-30),
@@ -209,7 +209,7 @@ public sealed partial class V1CommunityApiTests
         });
         await using var server = await StartAsync(engine, b =>
         {
-            b.Configuration["Arxiv:ApiBaseUrl"] = stub.BaseUrl;
+            b.Configuration["Arxiv:ApiBaseUrl"] = stub.ApiUrl;
             b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
             b.Configuration["Arxiv:MaxAttempts"] = "1";
             b.Configuration["Community:SubmissionsPerUserPerDay"] = "1";

@@ -16,8 +16,8 @@ public sealed class StatsHealthTests
     {
         var dir = TestEnv.NewTempDir();
         await ServerApp.MigrateAsync(DatabaseSettings.Resolve(dir, null));
-        var o = new HarvestScheduleOptions();
-        return (dir, HarvestScheduleOptions.AnnouncementDays(o.LatestAnnouncementDay(DateTimeOffset.UtcNow), o.ReconcileDays));
+        var o = new HarvestSettings();
+        return (dir, HarvestSettings.AnnouncementDays(o.LatestAnnouncementDay(DateTimeOffset.UtcNow), o.ReconcileDays));
     }
 
     private static async Task RecordAsync(string dir, params (DateOnly Day, IngestDayStatus Status, int Listed, int Stored)[] days)

@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Net;
 using DailyPapers.Community;
+using DailyPapers.Tests.Ingest;
 using DailyPapers.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using static DailyPapers.Tests.Community.CommunityKit;
 
@@ -16,64 +13,11 @@ public sealed class SubmissionTests
     /// <summary>The YYMM of ids announced this month: older ids are refused by their number alone, without asking arXiv.</summary>
     internal static string ThisMonth => DateTime.UtcNow.ToString("yyMM", CultureInfo.InvariantCulture);
 
-    /// <summary>A stand-in for export.arxiv.org/api/query on a loopback port: answers id_list look-ups from a table of papers.</summary>
-    internal sealed class ArxivStub : IAsyncDisposable
-    {
-        public WebApplication App { get; }
-        public string BaseUrl { get; }
-
-        private ArxivStub(WebApplication app, string baseUrl) { App = app; BaseUrl = baseUrl; }
-
-        public static async Task<ArxivStub> StartAsync(Dictionary<string, DateTime> published)
-        {
-            var b = WebApplication.CreateSlimBuilder();
-            b.WebHost.UseUrls("http://127.0.0.1:0");
-            b.Logging.ClearProviders();
-            var app = b.Build();
-            app.MapGet("/api/query", (HttpContext ctx) =>
-            {
-                var ids = ctx.Request.Query["id_list"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
-                var entries = string.Concat(ids.Where(published.ContainsKey).Select(id => Entry(id, published[id])));
-                return Results.Text($"""
-                    <?xml version="1.0" encoding="UTF-8"?>
-                    <feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">
-                      <title>arXiv Query</title>
-                      <opensearch:totalResults>{ids.Count(published.ContainsKey)}</opensearch:totalResults>
-                      <opensearch:startIndex>0</opensearch:startIndex>
-                      {entries}
-                    </feed>
-                    """, "application/atom+xml");
-            });
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new ArxivStub(app, address.TrimEnd('/') + "/api/query");
-        }
-
-        private static string Entry(string id, DateTime published) => $"""
-            <entry>
-              <id>http://arxiv.org/abs/{id}v1</id>
-              <updated>{published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}</updated>
-              <published>{published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}</published>
-              <title>Submitted paper {id} on $\alpha$-stable noise</title>
-              <summary>An abstract for {id}.</summary>
-              <author><name>Grace Hopper</name></author>
-              <arxiv:primary_category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
-              <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
-            </entry>
-            """;
-
-        public async ValueTask DisposeAsync()
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-    }
-
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task SubmissionsFollowTheRules(string engine)
     {
         var now = DateTime.UtcNow;
-        await using var stub = await ArxivStub.StartAsync(new()
+        await using var stub = await ArxivStub.ServingPapersAsync(new()
         {
             [$"{ThisMonth}.00001"] = now.AddDays(-2),
             [$"{ThisMonth}.00002"] = now.AddDays(-30),
@@ -81,7 +25,7 @@ public sealed class SubmissionTests
         });
         await using var server = await StartAsync(engine, b =>
         {
-            b.Configuration["Arxiv:ApiBaseUrl"] = stub.BaseUrl;
+            b.Configuration["Arxiv:ApiBaseUrl"] = stub.ApiUrl;
             b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
             b.Configuration["Arxiv:MaxAttempts"] = "1";
             b.Configuration["Community:SubmissionsPerUserPerDay"] = "1";

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using DailyPapers.Ingest;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -30,7 +31,7 @@ public sealed class VirtualClock : TimeProvider
         return Task.CompletedTask;
     }
 
-    public ArxivHttp CreateHttp(ArxivOptions options) => new(options, this, DelayAsync);
+    public ArxivHttp CreateHttp(ArxivSettings options) => new(options, this, DelayAsync);
 }
 
 /// <summary>
@@ -90,6 +91,47 @@ public sealed class ArxivStub : IAsyncDisposable
         return stub;
     }
 
+    /// <summary>The export API's address on this stub (Arxiv:ApiBaseUrl).</summary>
+    public string ApiUrl => BaseUrl + "api/query";
+
+    /// <summary>
+    /// A stub whose export API answers id_list look-ups from a table of papers (id → first published), as submissions
+    /// ask it; every other path is 404. Its clock does not move, so it checks no spacing.
+    /// </summary>
+    public static Task<ArxivStub> ServingPapersAsync(Dictionary<string, DateTime> published) =>
+        StartAsync(new VirtualClock(), TimeSpan.Zero, (ctx, _) =>
+        {
+            if (ctx.Request.Path != "/api/query")
+            {
+                ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            var ids = ctx.Request.Query["id_list"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries).Where(published.ContainsKey).ToList();
+            ctx.Response.ContentType = "application/atom+xml";
+            return ctx.Response.WriteAsync($"""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">
+                  <title>arXiv Query</title>
+                  <opensearch:totalResults>{ids.Count}</opensearch:totalResults>
+                  <opensearch:startIndex>0</opensearch:startIndex>
+                  {string.Concat(ids.Select(id => AtomEntry(id, published[id])))}
+                </feed>
+                """);
+        });
+
+    private static string AtomEntry(string id, DateTime published) => $"""
+        <entry>
+          <id>http://arxiv.org/abs/{id}v1</id>
+          <updated>{published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}</updated>
+          <published>{published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}</published>
+          <title>Submitted paper {id} on $\alpha$-stable noise</title>
+          <summary>An abstract for {id}.</summary>
+          <author><name>Grace Hopper</name></author>
+          <arxiv:primary_category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+          <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+        </entry>
+        """;
+
     public void AssertPolite()
     {
         Assert.Empty(Violations);
@@ -115,7 +157,7 @@ public static class Fixtures
     public static string Api(string name) => Path.Combine(Support.TestEnv.SharedData, "fixtures", "arxiv-api", name);
     public static System.Xml.Linq.XDocument Load(string path) => SafeXml.Load(File.ReadAllBytes(path), path);
 
-    public static ArxivOptions Options(Uri baseUrl, TimeSpan? spacing = null) => new()
+    public static ArxivSettings Options(Uri baseUrl, TimeSpan? spacing = null) => new()
     {
         MinSpacing = spacing ?? TimeSpan.FromSeconds(3),
         Contact = "ops@example.org",

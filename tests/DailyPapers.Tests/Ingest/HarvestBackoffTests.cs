@@ -27,12 +27,12 @@ public sealed class HarvestBackoffTests
     [InlineData(9, 360)]
     [InlineData(1000, 360)] // no overflow after years offline
     public void TheRetryDelayDoublesFromFiveMinutesUpToSixHours(int failures, int minutes) =>
-        Assert.Equal(TimeSpan.FromMinutes(minutes), new HarvestScheduleOptions().RetryDelay(failures));
+        Assert.Equal(TimeSpan.FromMinutes(minutes), new HarvestSettings().RetryDelay(failures));
 
     [Fact]
     public void TheRetryDelayFollowsItsSettings()
     {
-        var o = new HarvestScheduleOptions { RetryFirstDelay = TimeSpan.FromSeconds(90), RetryMaxDelay = TimeSpan.FromHours(1) };
+        var o = new HarvestSettings { RetryFirstDelay = TimeSpan.FromSeconds(90), RetryMaxDelay = TimeSpan.FromHours(1) };
         Assert.Equal(TimeSpan.FromSeconds(90), o.RetryDelay(1));
         Assert.Equal(TimeSpan.FromSeconds(720), o.RetryDelay(4));  // 90 · 2³
         Assert.Equal(TimeSpan.FromSeconds(2880), o.RetryDelay(6)); // 90 · 2⁵ = 48 min

@@ -7,7 +7,7 @@ namespace DailyPapers.Tests.Ingest;
 
 public sealed class HarvestScheduleTests
 {
-    private static readonly HarvestScheduleOptions Options = new();
+    private static readonly HarvestSettings Options = new();
 
     [Fact]
     public void HarvestIsDueAfterTheEveningAnnouncementSundayToThursday()
@@ -65,7 +65,7 @@ public sealed class HarvestSchedulerLoopTests
         var harvester = new Harvester(db.Settings, new PaperUpsert(db.Settings), http, new ArxivApiClient(http), clock);
         var gate = new HarvestLock(db.Settings);
         var runner = new HarvestRunner(harvester, gate, NullLogger<HarvestRunner>.Instance);
-        var options = Microsoft.Extensions.Options.Options.Create(new HarvestScheduleOptions { Sets = ["cs"], CheckEvery = checkEvery ?? TimeSpan.FromHours(1) });
+        var options = Microsoft.Extensions.Options.Options.Create(new HarvestSettings { Sets = ["cs"], CheckEvery = checkEvery ?? TimeSpan.FromHours(1) });
         return new Node(new HarvestScheduler(runner, options, db.Settings, clock, NullLogger<HarvestScheduler>.Instance), runner, gate, http);
     }
 

@@ -27,7 +27,7 @@ public sealed class IngestHealthTests
         public OaiDailyStream Stream => stream;
         public VirtualClock Clock => clock;
         public Harvester Harvester { get; } = new(db.Settings, new PaperUpsert(db.Settings), http, new ArxivApiClient(http), clock);
-        public IngestHealth Health { get; } = new(db.Settings, http, new HarvestScheduleOptions { Sets = ["cs"] }, clock);
+        public IngestHealth Health { get; } = new(db.Settings, http, new HarvestSettings { Sets = ["cs"] }, clock);
         public Func<Microsoft.AspNetCore.Http.HttpContext, Task>? Override { get; set; }
 
         public async ValueTask DisposeAsync()

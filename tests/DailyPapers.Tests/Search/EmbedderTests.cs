@@ -176,4 +176,19 @@ public sealed class OnnxInt8Tests
             Assert.Equal(expected[i], parallel[i], (a, b) => Math.Abs(a - b) < 1e-4f);
         }
     }
+
+    [Fact]
+    public void TheBackgroundWorkersLowPriorityThreadsAndTheCudaFallbackGiveTheSameVectors()
+    {
+        string[] texts = ["Neural NILM: deep neural networks applied to energy disaggregation.", "A short title.", "Quantum entanglement of two photons in a cavity, measured."];
+        var shared = DailyPapers.Search.Embedder.Shared;
+        var expected = shared.EmbedMany(texts);
+        // No GPU and no CUDA provider in the CPU package here: the session is made on the CPU and says why.
+        using var background = new Embedder(intraOpThreads: 1, concurrentCalls: 2, lowPriority: true, device: "cuda") { Yield = () => false };
+        Assert.Equal("cpu", background.Device);
+        Assert.Contains("CUDA execution provider is not available", background.DeviceFallback);
+        var actual = background.EmbedMany(texts);
+        for (int i = 0; i < texts.Length; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.Null(shared.DeviceFallback);
+    }
 }

@@ -49,6 +49,45 @@ public sealed class ReindexTests
         Assert.Contains("in use by another process", err.ToString());
     }
 
+    [Fact]
+    public async Task ASecondReindexProcessIsRefusedClearlyInsteadOfCorruptingTheIndex()
+    {
+        // Lucene's write lock only keeps out writers in the same process: a second process opened the index too and
+        // one of them crashed ("read past EOF", a missing segment file).
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        await new SnapshotImport(new PaperUpsert(db.Settings)).RunAsync(TestEnv.Sample1000);
+        using (var running = new SearchEngine(db.Settings, new SearchSettings { Embeddings = false }))
+        {
+            await running.Keyword.CatchUpAsync(db.Settings); // this process holds the index, as a first reindex or a server does
+            var second = await CliProcess.DailyPapersAsync(db.DataDir, "reindex", "--data-dir", db.DataDir);
+            Assert.Equal(1, second.ExitCode);
+            Assert.Contains("in use by another process", second.Err);
+            Assert.DoesNotContain("Unhandled exception", second.Err);
+            Assert.Equal(1000, running.Keyword.DocumentCount);
+        }
+        // Once the first has finished, a reindex runs.
+        var after = await CliProcess.DailyPapersAsync(db.DataDir, "reindex", "--data-dir", db.DataDir);
+        Assert.Equal(0, after.ExitCode);
+        Assert.Equal("1000", after.Value("indexed"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task ReindexEmbeddingsRunsBesideARunningServerAndCudaFallsBackToTheCpu(string engine)
+    {
+        await using var server = await SearchTestSupport.StartWithSampleAsync(engine, embeddings: false, firstLines: 4);
+        var db = server.Database;
+        // The server holds the keyword index; reindex --embeddings leaves it alone and embeds. There is no GPU (nor the
+        // CUDA provider) here: --device cuda says so and runs on the CPU.
+        var run = await CliProcess.DailyPapersAsync(db.DataDir, "reindex", "--embeddings", "--device", "cuda", "--data-dir", db.DataDir, "--database", db.Settings.ConnectionString);
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.Contains("computing embeddings only", run.Err);
+        Assert.Contains("the CUDA execution provider is not available", run.Err);
+        Assert.Equal("cpu", run.Value("device"));
+        Assert.Equal("5 of 5", run.Value("embedded"));
+        Assert.DoesNotContain("indexed:", run.Out);
+        Assert.Equal(5, server.App.Services.GetRequiredService<SearchEngine>().Keyword.DocumentCount);
+    }
+
     private static async Task<List<List<long>>> ResultsAsync(SearchEngine e)
     {
         var results = new List<List<long>>();

@@ -3,21 +3,9 @@ namespace DailyPapers.Tests.Support;
 /// <summary>Locations and servers the test command (scripts/test.sh) provides.</summary>
 public static class TestEnv
 {
-    public static string SharedData
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("DAILYPAPERS_SHARED_DATA") is { Length: > 0 } env) return env;
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data");
-                if (Directory.Exists(candidate)) return candidate;
-            }
-            throw new DirectoryNotFoundException("shared/data not found beside the repository; set DAILYPAPERS_SHARED_DATA");
-        }
-    }
+    public static string SharedData => SharedDataFolder.Location;
 
-    public static string Sample1000 => Path.Combine(SharedData, "arxiv", "arxiv-sample-1000.jsonl");
+    public static string Sample1000 => SharedDataFolder.Sample1000;
 
     /// <summary>Admin connection string of the PostgreSQL server started by scripts/test.sh.</summary>
     public static string PostgresAdmin =>

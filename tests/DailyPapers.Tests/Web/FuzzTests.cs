@@ -35,7 +35,7 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task NoHostileInputOnAnyRouteGetsAServerErrorOrStopsTheServer(string engine)
     {
-        await using var arxiv = await Community.SubmissionTests.ArxivStub.StartAsync([]);
+        await using var arxiv = await Ingest.ArxivStub.ServingPapersAsync([]);
         var errors = new ConcurrentDictionary<string, int>();
         await using var server = await StartAsync(engine, b =>
         {
@@ -49,9 +49,9 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
             b.Configuration["Community:CommentsPerUserPer10Minutes"] = "10000";
             b.Configuration["Community:SubmissionsPerUserPerDay"] = "1000";
             // arXiv is a local stand-in that knows no paper (submissions, the admin page's "Run now").
-            b.Configuration["Arxiv:ApiBaseUrl"] = arxiv.BaseUrl;
-            b.Configuration["Arxiv:OaiBaseUrl"] = arxiv.BaseUrl.Replace("/api/query", "/oai");
-            b.Configuration["Arxiv:RssBaseUrl"] = arxiv.BaseUrl.Replace("/api/query", "/rss/");
+            b.Configuration["Arxiv:ApiBaseUrl"] = arxiv.ApiUrl;
+            b.Configuration["Arxiv:OaiBaseUrl"] = arxiv.BaseUrl + "oai";
+            b.Configuration["Arxiv:RssBaseUrl"] = arxiv.BaseUrl + "rss/";
             b.Configuration["Arxiv:MinSpacing"] = "00:00:00";
             b.Configuration["Arxiv:MaxAttempts"] = "1";
             b.Configuration["Digest:AdminToken"] = "fuzz-admin-token";

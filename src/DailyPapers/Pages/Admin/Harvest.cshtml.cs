@@ -14,13 +14,13 @@ public sealed record HarvestSourceRow(string Source, string Set, HarvestState? S
 /// The harvest admin: each source's state, the run history, and "Run now", which starts the scheduler's own
 /// operation in the background under the same lock, so it never overlaps a running harvest.
 /// </summary>
-public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, HarvestLock gate, IOptions<HarvestScheduleOptions> options, TimeProvider time) : AdminPageModel
+public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, HarvestLock gate, IOptions<HarvestSettings> options, TimeProvider time) : AdminPageModel
 {
     public bool Running { get; private set; }
     public List<HarvestSourceRow> Sources { get; private set; } = [];
     public List<HarvestRun> Runs { get; private set; } = [];
     public IReadOnlyList<string> Sets => options.Value.EffectiveSets;
-    public HarvestScheduleOptions Schedule => options.Value;
+    public HarvestSettings Schedule => options.Value;
 
     public async Task<IActionResult> OnGetAsync([FromQuery] string? message, CancellationToken ct)
     {
@@ -35,7 +35,7 @@ public sealed class HarvestAdminModel(AppDbContext db, HarvestRunner runner, Har
         {
             var state = states.FirstOrDefault(s => s.Source == "oai" && s.SetSpec == set);
             var next = !o.Enabled ? "scheduler off (Harvest:Enabled)"
-                : o.IsDue(now, state?.LastSuccessAt) && !HarvestScheduleOptions.MayAttempt(now, state?.NextAttemptAt)
+                : o.IsDue(now, state?.LastSuccessAt) && !HarvestSettings.MayAttempt(now, state?.NextAttemptAt)
                     ? $"retry at {state!.NextAttemptAt:yyyy-MM-dd HH:mm} UTC ({state.ConsecutiveFailures} failed in a row)"
                 : o.IsDue(now, state?.LastSuccessAt) ? $"due now (checked every {o.CheckEvery.TotalMinutes:0} min)"
                 : o.NextSlot(now).UtcDateTime.ToString("yyyy-MM-dd HH:mm") + " UTC";

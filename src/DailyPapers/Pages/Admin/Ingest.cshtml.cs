@@ -12,7 +12,7 @@ public sealed record IngestDayRow(string Set, DateOnly Day, IngestDay? Check);
 /// Ingestion health: each configured set's announcement days reconciled against arXiv's listings, with "re-harvest
 /// this day" (the harvest core operation for that day alone) and "check now".
 /// </summary>
-public sealed class IngestAdminModel(IngestHealth health, HarvestRunner runner, HarvestLock gate, IOptions<HarvestScheduleOptions> options) : AdminPageModel
+public sealed class IngestAdminModel(IngestHealth health, HarvestRunner runner, HarvestLock gate, IOptions<HarvestSettings> options) : AdminPageModel
 {
     public IngestSummary Summary { get; private set; } = null!;
     public List<IngestDayRow> Rows { get; private set; } = [];

@@ -17,8 +17,8 @@ public sealed class ListModel(AppDbContext db) : PageModel
     {
         if (!ListViews.TryParse(view, out var listView))
             return this.ShowProblem(Problem = ProblemView.BadRequest(ListViews.Error));
-        if (cat is not null && !Categories.IsValidCode(cat))
-            return this.ShowProblem(Problem = ProblemView.BadRequest($"'{cat}' is not an arXiv category code such as cs.CL or cs."));
+        if (Categories.CodeError(cat) is { } badCategory)
+            return this.ShowProblem(Problem = ProblemView.BadRequest(badCategory));
         if (!PaperLists.TryParsePage(page, out var pageNo))
             return this.ShowProblem(Problem = ProblemView.BadRequest($"'{page}' is not a page number."));
         ListPeriod period;

@@ -1,10 +1,9 @@
 using DailyPapers.Data;
-using DailyPapers.Papers;
 using Microsoft.EntityFrameworkCore;
 
-namespace DailyPapers.Feeds;
+namespace DailyPapers.Papers;
 
-/// <summary>What feeds, citation exports and the APIs need of a paper: more than a card (authors one by one, DOI, dates).</summary>
+/// <summary>The API read model of a paper, also used by feeds and citation exports: more than a card (authors one by one, DOI, dates).</summary>
 public sealed record ListItem(
     long Id, string ArxivId, int LatestVersion, string Title, string Abstract, IReadOnlyList<string> Authors,
     IReadOnlyList<string> Categories, string? Doi, string? JournalRef, string? Comments,
@@ -28,10 +27,6 @@ public sealed record ItemSignals(
 
 public static class ListItems
 {
-    /// <summary>
-    /// Loads the given papers (already filtered and ordered, e.g. <c>PaperLists.InPeriod(…).Ranked()</c>)
-    /// with their authors in order; two queries whatever the count.
-    /// </summary>
     /// <summary>Items for papers ranked elsewhere (search, trending), in the order of <paramref name="ids"/>.</summary>
     public static async Task<IReadOnlyList<ListItem>> LoadInOrderAsync(AppDbContext db, IReadOnlyList<long> ids, CancellationToken ct)
     {
@@ -40,6 +35,7 @@ public static class ListItems
         return items.OrderBy(i => rank[i.Id]).ToList();
     }
 
+    /// <summary>Loads the given papers (already filtered and ordered) with their authors in order: two queries whatever the count.</summary>
     public static async Task<IReadOnlyList<ListItem>> LoadAsync(AppDbContext db, IQueryable<Paper> ordered, int take, CancellationToken ct)
     {
         var rows = await ordered.Take(take)
@@ -70,23 +66,5 @@ public static class ListItems
                 r.AiSummary, r.AiKeywords?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [], r.HfSubmitter,
                 localSubmitters.GetValueOrDefault(r.Id), r.Submitted, r.CuratedSource, r.Featured),
         });
-    }
-}
-
-/// <summary>The papers a search finds, as list items in rank order: one path for the search API and the search feed.</summary>
-public static class SearchItems
-{
-    public static async Task<IReadOnlyList<ListItem>> LoadAsync(Search.PaperSearch search, AppDbContext db, string q, int take, CancellationToken ct)
-    {
-        var ids = new List<long>(take);
-        // PaperSearch pages at most MaxPageSize results at a time; longer lists take several pages.
-        int pageSize = Math.Min(take, Search.PaperSearch.MaxPageSize);
-        for (int page = 1; ids.Count < take; page++)
-        {
-            var result = await search.SearchAsync(new Search.SearchRequest(q, Page: page, PageSize: pageSize), ct);
-            ids.AddRange(result.Hits.Select(h => h.Paper.Id).Take(take - ids.Count));
-            if (page >= result.PageCount || result.Hits.Count == 0) break;
-        }
-        return await ListItems.LoadInOrderAsync(db, ids, ct);
     }
 }

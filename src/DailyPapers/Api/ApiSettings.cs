@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace DailyPapers.Api;
 
 /// <summary>Settings of /api/v1 (configuration section "Api", e.g. DAILYPAPERS_Api__RatePermits=600).</summary>
-public sealed class ApiOptions
+public sealed class ApiSettings
 {
     public const string Section = "Api";
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using DailyPapers.Community;
+using DailyPapers.Api;
 using DailyPapers.Data;
 using DailyPapers.Feeds;
 using DailyPapers.Papers;
@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
-namespace DailyPapers.Api;
+namespace DailyPapers.Community;
 
 public sealed record V1Author(string Id, string Name, string Url);
 

@@ -1,15 +1,15 @@
 using System.Security.Claims;
+using DailyPapers.Api;
 using DailyPapers.Data;
-using DailyPapers.Digest;
 using DailyPapers.Mail;
-using MailKit;
 using MailKit.Net.Smtp;
+using MailKit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace DailyPapers.Api;
+namespace DailyPapers.Digest;
 
 /// <summary>The digest subscription of the caller's account email, with the preferences the subscribe page offers.</summary>
 public sealed record V1Subscription(

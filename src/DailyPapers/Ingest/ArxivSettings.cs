@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace DailyPapers.Ingest;
 
 /// <summary>How DailyPapers talks to arXiv; every value has a default so the app runs with no configuration.</summary>
-public sealed class ArxivOptions
+public sealed class ArxivSettings
 {
     public const string Section = "Arxiv";
 

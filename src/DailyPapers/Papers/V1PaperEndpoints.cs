@@ -1,12 +1,11 @@
-using System.Globalization;
-using System.Security.Claims;
+using DailyPapers.Api;
 using DailyPapers.Data;
 using DailyPapers.Feeds;
-using DailyPapers.Papers;
+using DailyPapers.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace DailyPapers.Api;
+namespace DailyPapers.Papers;
 
 /// <summary>A paper in /api/v1.</summary>
 public sealed record V1Paper(
@@ -43,16 +42,8 @@ public sealed record V1Signals(
 /// <summary>One page of a paper list; <c>Next</c> is the URL of the following page, or null on the last. <c>View</c> is the view shown ("curated" or "all", after any fallback).</summary>
 public sealed record V1PaperPage(IReadOnlyList<V1Paper> Items, int Page, int PageSize, int Total, string? Next, string View);
 
-/// <summary>A token as its owner sees it later: never the secret.</summary>
-public sealed record V1Token(long Id, string Name, string Prefix, string Scope, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt)
-{
-    public static V1Token From(ApiToken t) => new(t.Id, t.Name, t.Prefix, t.Scope == ApiScope.Write ? "write" : "read", t.CreatedAt, t.LastUsedAt, t.RevokedAt);
-}
-
-public sealed record V1Me(string UserId, long TokenId, string Scope);
-
-/// <summary>Papers and token endpoints of /api/v1; other capabilities add their own groups beside these.</summary>
-public static class V1Endpoints
+/// <summary>The papers endpoints of /api/v1.</summary>
+public static class V1PaperEndpoints
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 100;
@@ -69,36 +60,13 @@ public static class V1Endpoints
         return v1;
     }
 
-    public static RouteGroupBuilder MapTokensV1(this RouteGroupBuilder v1)
-    {
-        v1.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new V1Me(
-                user.FindFirstValue(ClaimTypes.NameIdentifier)!,
-                long.Parse(user.FindFirstValue(ApiTokenAuthenticationHandler.TokenIdClaim)!, CultureInfo.InvariantCulture),
-                user.FindFirstValue(ApiTokenAuthenticationHandler.ScopeClaim)!)))
-            .WithTags("Tokens").RequireAuthorization(ApiTokenAuthenticationHandler.ReadPolicy)
-            .WithSummary("Who the calling token belongs to, and its scope");
-        var g = v1.MapGroup("/tokens").WithTags("Tokens");
-        g.MapGet("/", async (ClaimsPrincipal user, AppDbContext db, CancellationToken ct) =>
-                TypedResults.Ok((await ApiTokens.ListAsync(db, user.FindFirstValue(ClaimTypes.NameIdentifier)!, ct)).ConvertAll(V1Token.From)))
-            .RequireAuthorization(ApiTokenAuthenticationHandler.ReadPolicy)
-            .WithSummary("The caller's tokens (names, prefixes, scopes, dates; never secrets)");
-        g.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct) =>
-                await ApiTokens.RevokeAsync(db, user.FindFirstValue(ClaimTypes.NameIdentifier)!, id, ct)
-                    ? TypedResults.NoContent()
-                    : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"You have no active token {id}."))
-            .RequireAuthorization(ApiTokenAuthenticationHandler.WritePolicy)
-            .WithSummary("Revokes one of the caller's tokens (write scope)");
-        // Creating tokens is done signed in, on the account page (community), where the secret can be shown once.
-        return v1;
-    }
-
     internal static async Task<Results<Ok<V1PaperPage>, ProblemHttpResult>> ListPapers(
         HttpContext ctx, AppDbContext db, string? from, string? to, string? cat, string? page, string? pageSize, string? view, CancellationToken ct)
     {
         if (!ListViews.TryParse(view, out var listView)) return Bad(ListViews.Error);
-        if (cat is not null && !Categories.IsValidCode(cat)) return Bad($"'{cat}' is not an arXiv category code such as cs.CL or cs.");
-        if (!TryInt(page, 1, 1, 100_000, out var pageNo)) return Bad($"'page' must be a page number from 1, not '{page}'.");
-        if (!TryInt(pageSize, DefaultPageSize, 1, MaxPageSize, out var size)) return Bad($"'pageSize' must be between 1 and {MaxPageSize}, not '{pageSize}'.");
+        if (Categories.CodeError(cat) is { } badCategory) return Bad(badCategory);
+        if (!QueryNumber.TryParse(page, 1, 1, 100_000, out var pageNo)) return Bad($"'page' must be a page number from 1, not '{page}'.");
+        if (!QueryNumber.TryParse(pageSize, DefaultPageSize, 1, MaxPageSize, out var size)) return Bad($"'pageSize' must be between 1 and {MaxPageSize}, not '{pageSize}'.");
         DateOnly? fromDay = null, toDay = null;
         if (from is not null) { if (!TryDay(from, out var d)) return Bad($"'from' must be a date YYYY-MM-DD, not '{from}'."); fromDay = d; }
         if (to is not null) { if (!TryDay(to, out var d)) return Bad($"'to' must be a date YYYY-MM-DD, not '{to}'."); toDay = d; }
@@ -133,11 +101,4 @@ public static class V1Endpoints
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: detail);
 
     private static bool TryDay(string s, out DateOnly d) => ListPeriod.TryParseDay(s, out d);
-
-    private static bool TryInt(string? s, int fallback, int min, int max, out int value)
-    {
-        value = fallback;
-        if (s is null) return true;
-        return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-    }
 }

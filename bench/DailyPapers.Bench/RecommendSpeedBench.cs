@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using DailyPapers.Recommend;
+using DailyPapers.Search;
+
+namespace DailyPapers.Bench;
+
+/// <summary>
+/// Speed of the recommender (issue 16): one member's fit and ranking of a day's candidates (p50/p95 over members), and
+/// a whole day's For-you lists for many members, in parallel on every core with the candidate features loaded once.
+/// Candidates are the snapshot's newest papers (1,500 by default, about a day of all of arXiv), members' positives drawn
+/// from the 20,000 papers before them. Embeddings are random unit vectors: the work does not depend on their values
+/// (fixed iteration counts), and computing 20,000 real ones would take an hour here.
+/// Usage: recommend-speed [--snapshot PATH] [--candidates N] [--members N] [--positives N] [--seed S]
+/// </summary>
+internal static class RecommendSpeedBench
+{
+    public static int Run(string[] args)
+    {
+        string? snapshot = null;
+        int candidates = 1500, members = 10_000, positives = 0, seed = 1, single = 200;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--snapshot": snapshot = Next(); break;
+                case "--candidates": candidates = Int(); break;
+                case "--members": members = Int(); break;
+                case "--positives": positives = Int(); break;
+                case "--single": single = Int(); break;
+                case "--seed": seed = Int(); break;
+                default: Console.Error.WriteLine($"recommend-speed: unknown option {args[i]}"); return 2;
+            }
+        }
+        var papers = RecommendData.LoadSnapshot(snapshot ?? Paths.Snapshot).OrderBy(p => p.Submitted).ToList();
+        var rng = new Random(seed);
+        float[] RandomUnit()
+        {
+            var v = new float[Embedder.Dimensions];
+            for (int k = 0; k < v.Length; k++) v[k] = (float)(rng.NextDouble() * 2 - 1);
+            System.Numerics.Tensors.TensorPrimitives.Divide(v, System.Numerics.Tensors.TensorPrimitives.Norm(v), v);
+            return v;
+        }
+        PaperInput Input(SnapPaper p) => new(p.Index, p.Title, p.Abstract, p.Categories, RandomUnit());
+        var day = papers[^candidates..].Select(Input).ToList();
+        var pool = papers[^(candidates + 20_000)..^candidates].Select(Input).ToList();
+
+        // The size of a member's feedback: given, or drawn from a spread of libraries (a third cold start).
+        int[] spread = [0, 2, 4, 8, 16, 32, 64, 128, 256];
+        var sizes = Enumerable.Range(0, members).Select(_ => positives > 0 ? positives : spread[rng.Next(spread.Length)]).ToArray();
+        var memberPositives = sizes.Select(n => Enumerable.Range(0, n).Select(_ => pool[rng.Next(pool.Count)]).ToList()).ToArray();
+        var memberNegatives = sizes.Select(n => Enumerable.Range(0, n / 8).Select(_ => day[rng.Next(day.Count)]).ToList()).ToArray();
+        string Load() => File.ReadAllText("/proc/loadavg").Trim();
+
+        var sw = Stopwatch.StartNew();
+        var set = CandidateSet.FromPapers(day);
+        double loadMs = sw.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"candidates={set.PaperIds.Count} candidate_features_ms={loadMs:F0} load={Load()}");
+
+        // One member at a time (warm-up first), each with the given number of positives (default 50: a library).
+        int singleSize = positives > 0 ? positives : 50;
+        var one = Enumerable.Range(0, single).Select(_ => Enumerable.Range(0, singleSize).Select(_ => pool[rng.Next(pool.Count)]).ToList()).ToList();
+        foreach (var m in one.Take(20)) Recommender.Rank(set, m, []);
+        var times = new List<double>();
+        foreach (var m in one)
+        {
+            var t = Stopwatch.StartNew();
+            Recommender.Rank(set, m, []);
+            times.Add(t.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine($"single_member positives={singleSize} candidates={set.PaperIds.Count} members={single} p50_ms={times[times.Count / 2]:F1} p95_ms={times[(int)(times.Count * 0.95)]:F1} load={Load()}");
+
+        sw.Restart();
+        set = CandidateSet.FromPapers(day);
+        int done = 0;
+        Parallel.For(0, members, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            Recommender.Rank(set, memberPositives[i], memberNegatives[i]);
+            Interlocked.Increment(ref done);
+        });
+        Console.WriteLine($"day members={done} positives_mix={(positives > 0 ? positives.ToString(CultureInfo.InvariantCulture) : string.Join('/', spread))} cores={Environment.ProcessorCount} total_s={sw.Elapsed.TotalSeconds:F1} per_member_ms={sw.Elapsed.TotalMilliseconds / members:F2} load={Load()}");
+        return 0;
+    }
+}

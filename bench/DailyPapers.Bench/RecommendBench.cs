@@ -46,7 +46,7 @@ internal static class RecommendBench
                 }
             }
             if (cutoffs.Count == 0) throw new ArgumentException("--cutoff YYYY-MM-DD is required");
-            snapshot ??= Paths.Snapshot;
+            snapshot ??= SharedDataFolder.Snapshot;
             if (!File.Exists(snapshot)) throw new ArgumentException($"snapshot not found: {snapshot}");
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)

@@ -34,7 +34,7 @@ internal static class RecommendSpeedBench
                 default: Console.Error.WriteLine($"recommend-speed: unknown option {args[i]}"); return 2;
             }
         }
-        var papers = RecommendData.LoadSnapshot(snapshot ?? Paths.Snapshot).OrderBy(p => p.Submitted).ToList();
+        var papers = RecommendData.LoadSnapshot(snapshot ?? SharedDataFolder.Snapshot).OrderBy(p => p.Submitted).ToList();
         var rng = new Random(seed);
         float[] RandomUnit()
         {

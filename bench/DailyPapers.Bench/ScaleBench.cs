@@ -44,7 +44,7 @@ internal static class ScaleBench
                 default: Console.Error.WriteLine("usage: scale [--sizes 229380,1000000,3000000] [--dir DIR] [--rounds N] [--port P] [--keep] [--no-server]"); return 2;
             }
         }
-        var queries = File.ReadAllLines(Path.Combine(Paths.SharedData, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
+        var queries = File.ReadAllLines(Path.Combine(SharedDataFolder.Location, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
         Directory.CreateDirectory(root);
         foreach (var n in sizes)
         {
@@ -166,7 +166,7 @@ internal static class ScaleBench
         int written = 0;
         for (int pass = 0; written < n; pass++)
         {
-            await using var file = File.OpenRead(Paths.Snapshot);
+            await using var file = File.OpenRead(SharedDataFolder.Snapshot);
             await using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var reader = new StreamReader(gzip, Encoding.UTF8, false, 1 << 20);
             while (written < n && await reader.ReadLineAsync() is { } line)

@@ -2,6 +2,7 @@ using System.Text;
 using DailyPapers.Community;
 using DailyPapers.Data;
 using DailyPapers.Feeds;
+using DailyPapers.Papers;
 using DailyPapers.Web;
 using Microsoft.EntityFrameworkCore;
 

@@ -127,14 +127,16 @@ internal static class ScaleBench
         try
         {
             var baseUri = new Uri($"http://127.0.0.1:{port}/");
-            using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) };
             double? up = null, ready = null;
             while (sw.Elapsed < TimeSpan.FromMinutes(10) && ready is null)
             {
                 try
                 {
-                    var body = await http.GetStringAsync("/healthz/ready");
+                    // Any answer means it serves (keyword search works at once); 503 until every check is ready.
+                    using var answer = await http.GetAsync("/healthz/ready");
                     up ??= sw.Elapsed.TotalSeconds;
+                    var body = await answer.Content.ReadAsStringAsync();
                     if (body.Contains("\"semanticReady\":true", StringComparison.Ordinal)) ready = sw.Elapsed.TotalSeconds;
                 }
                 catch (HttpRequestException) { }
@@ -143,8 +145,10 @@ internal static class ScaleBench
             }
             // A keyword and a hybrid request through HTTP once ready (the first ones warm the query paths).
             var t = Stopwatch.StartNew();
-            using var res = await http.GetAsync("/api/v1/papers/search?q=graph%20neural%20networks&mode=hybrid");
-            Console.WriteLine($"  server_up_s={up:F1} server_semantic_ready_s={ready:F1} first_hybrid_request_ms={t.Elapsed.TotalMilliseconds:F0} status={(int)res.StatusCode} server_rss_mb={Rss(process.Id) / 1024} load={Load()}");
+            int status;
+            try { using var res = await http.GetAsync("/api/v1/papers/search?q=graph%20neural%20networks&mode=hybrid"); status = (int)res.StatusCode; }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { status = 0; }
+            Console.WriteLine($"  server_up_s={up:F1} server_semantic_ready_s={ready:F1} first_hybrid_request_ms={t.Elapsed.TotalMilliseconds:F0} status={status} server_rss_mb={Rss(process.Id) / 1024} load={Load()}");
         }
         finally
         {

@@ -30,9 +30,10 @@ public static class LibraryEndpoints
     }
 
     /// <summary>The collection at /c/{slug} when the caller may read it: it is public, or theirs.</summary>
-    public static async Task<Collection?> ReadableAsync(AppDbContext db, HttpContext ctx, string slug, CancellationToken ct)
+    public static async Task<Collection?> ReadableAsync(AppDbContext db, HttpContext ctx, string? slug, CancellationToken ct)
     {
-        if (slug.Length is 0 or > 32) return null;
+        // Page model binding turns a blank route value (/c/%20) into null.
+        if (string.IsNullOrEmpty(slug) || slug.Length > 32) return null;
         var c = await db.Set<Collection>().FirstOrDefaultAsync(x => x.ShareSlug == slug, ct);
         if (c is null) return null;
         var me = ctx.User.Identity?.IsAuthenticated == true ? CommunitySetup.UserIdOf(ctx) : null;

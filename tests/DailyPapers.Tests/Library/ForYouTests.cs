@@ -40,7 +40,7 @@ public sealed class ForYouTests
         var (status, body) = await CallAsync(server, HttpMethod.Get, $"api/v1/me/recommendations?period={period}&limit=100", token);
         Assert.Equal(HttpStatusCode.OK, status);
         return body.GetProperty("items").EnumerateArray()
-            .Select(i => (i.GetProperty("paper").GetProperty("id").GetString()!, i.GetProperty("reason").GetString()!)).ToList();
+            .Select(i => (i.GetProperty("paper").GetProperty("arxivId").GetString()!, i.GetProperty("reason").GetString()!)).ToList();
     }
 
     private static async Task VoteAsync(TestServer server, Caller who, params string[] arxivIds)
@@ -110,7 +110,7 @@ public sealed class ForYouTests
         var (status, body) = await CallAsync(server, HttpMethod.Get, "api/v1/me/recommendations", eve.Read);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(body.GetProperty("personalised").GetBoolean());
-        Assert.Equal("2501.00005", body.GetProperty("items")[0].GetProperty("paper").GetProperty("id").GetString());
+        Assert.Equal("2501.00005", body.GetProperty("items")[0].GetProperty("paper").GetProperty("arxivId").GetString());
         // Home stays the daily list.
         Assert.Equal(HttpStatusCode.OK, (await eve.Web.GetAsync("/")).StatusCode);
 

@@ -17,7 +17,7 @@ public sealed class SharedModel(AppDbContext db) : PageModel
     public bool IsOwner { get; private set; }
     public ProblemView? Problem { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(string? slug, CancellationToken ct)
     {
         Collection = await LibraryEndpoints.ReadableAsync(db, HttpContext, slug, ct);
         if (Collection is null) return this.ShowProblem(Problem = ProblemView.NotFound("There is no such collection, or it is private."));

@@ -25,6 +25,10 @@ public sealed class IndexModel(AppDbContext db, IOptions<HarvestSettings> harves
     {
         if (PaperLists.ParseQuery(view, cat, page, out var listView, out var pageNo) is { } badQuery)
             return this.ShowProblem(Problem = ProblemView.BadRequest(badQuery));
+        // Members who have told For you enough (ForYouRanking.HomeThreshold positives) start there; "/?home=latest" keeps the list.
+        if (User.Identity?.IsAuthenticated == true && Request.QueryString.Value is null or ""
+            && await DailyPapers.Library.ForYouRanking.PrefersForYouAsync(db, CommunitySetup.UserIdOf(HttpContext), ct))
+            return LocalRedirect("/for-you");
         // Signed-in pages are never output-cached, so the banner is not served to anyone else.
         if (User.IsInRole(Roles.Admin))
             FailingHarvests = await db.Set<HarvestState>().Where(s => s.ConsecutiveFailures > 0).OrderBy(s => s.Source).ThenBy(s => s.SetSpec).ToListAsync(ct);

@@ -95,7 +95,10 @@ public partial class ListPagesTests
         var html = WebUtility.HtmlDecode(await server.Client.GetStringAsync("/papers/1410.8597"));
 
         Assert.Contains("Consistent estimation of dynamic and multi-layer block models", html);
-        Assert.Contains("Qiuyi Han, Kevin S. Xu, Edoardo M. Airoldi", html);
+        // Each author is named, in order, and links to their author page.
+        var authors = System.Text.RegularExpressions.Regex.Replace(html.Split("class=\"authors\"")[1].Split("</p>")[0], "<[^>]+>", "");
+        Assert.Contains("Qiuyi Han, Kevin S. Xu, Edoardo M. Airoldi", authors);
+        Assert.Contains("href=\"/authors/Kevin%20S.%20Xu\"", html);
         Assert.Contains("https://arxiv.org/abs/1410.8597", html);
         Assert.Contains("https://arxiv.org/pdf/1410.8597", html);
         Assert.Contains("stat.ME", html);

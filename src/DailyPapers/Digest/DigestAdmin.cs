@@ -8,7 +8,7 @@ namespace DailyPapers.Digest;
 public static class DigestAdmin
 {
     /// <summary>The next digest as one subscriber (or, without an address, a subscriber with no preferences) would receive it.</summary>
-    public static async Task<MimeMessage?> PreviewAsync(AppDbContext db, DigestMail compose, DigestSettings settings, string? email, DigestFrequency frequency, CancellationToken ct)
+    public static async Task<MimeMessage?> PreviewAsync(AppDbContext db, DigestMail compose, DigestSettings settings, Search.SearchEngine? searchEngine, string? email, DigestFrequency frequency, CancellationToken ct)
     {
         var latest = await Papers.PaperLists.LatestDayAsync(db, ct);
         if (latest is null) return null;
@@ -21,9 +21,11 @@ public static class DigestAdmin
             sub = await db.Set<Subscription>().FirstOrDefaultAsync(s => s.Email == normalized, ct);
             if (sub is null) return null;
         }
-        var matches = sub.HasPreferences
-            ? await DigestPapers.MatchesAsync(db, edition.Period, sub, edition.Top.Select(p => p.Id).ToHashSet(), settings.MatchedPapers, ct)
-            : [];
+        var topIds = edition.Top.Select(p => p.Id).ToHashSet();
+        var search = searchEngine is null ? null : new Search.PaperSearch(searchEngine, db);
+        var matches = sub.Id != 0 && await DigestPapers.ForMemberAsync(db, search, edition.Period, sub, topIds, settings.MatchedPapers, ct) is { } personal
+            ? personal
+            : sub.HasPreferences ? await DigestPapers.MatchesAsync(db, edition.Period, sub, topIds, settings.MatchedPapers, ct) : [];
         return compose.Digest(edition, new DigestRecipient(sub.Id, sub.Email), matches);
     }
 }

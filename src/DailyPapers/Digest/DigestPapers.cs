@@ -86,6 +86,22 @@ public static class DigestPapers
     /// papers first, saved-search matches, then the model's order; Library/ForYouRanking), then the subscription's own
     /// category/keyword/author matches, minus the edition's top papers. Empty when the member has told us nothing.
     /// </summary>
+    /// <summary>
+    /// A subscriber with an account gets the personal digest: their For-you ranking (without a search index, e.g. from the
+    /// CLI with no search folder, saved searches are left out) and then their subscription's matches. Null when the address
+    /// has no account or the ranking is not personal yet: the caller then uses the subscription's matches alone. The digest
+    /// runner and the admin preview both ask this, so the preview shows what the mail will hold.
+    /// </summary>
+    public static async Task<List<DigestPaper>?> ForMemberAsync(AppDbContext db, Search.PaperSearch? search, ListPeriod period,
+        Subscription prefs, IReadOnlyCollection<long> exclude, int count, CancellationToken ct = default)
+    {
+        var email = prefs.Email.ToUpperInvariant();
+        var member = await db.Users.Where(u => u.NormalizedEmail == email).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        if (member is null) return null;
+        var personal = await PersonalAsync(db, search, member, period, prefs, exclude, count, ct);
+        return personal.Count > 0 ? personal : null;
+    }
+
     public static async Task<List<DigestPaper>> PersonalAsync(AppDbContext db, Search.PaperSearch? search, string userId, ListPeriod period,
         Subscription prefs, IReadOnlyCollection<long> exclude, int count, CancellationToken ct = default)
     {

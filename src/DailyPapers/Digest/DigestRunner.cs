@@ -216,21 +216,12 @@ public sealed class DigestRunner(DatabaseSettings db, IOptions<DigestSettings> o
 
     private async Task<IReadOnlyList<DigestPaper>> MatchesAsync(AppDbContext ctx, DigestEdition edition, HashSet<long> topIds, Pending p, ConcurrentDictionary<string, List<DigestPaper>> cache, CancellationToken ct)
     {
-        // A subscriber with an account gets the personal digest: their For you ranking (without an index, e.g. from the
-        // CLI with no search folder, saved searches are left out) and then their subscription's matches.
-        var email = p.Email.ToUpperInvariant();
-        var member = await ctx.Users.Where(u => u.NormalizedEmail == email).Select(u => u.Id).FirstOrDefaultAsync(ct);
-        if (member is not null)
-        {
-            var prefs1 = new Subscription { Email = p.Email, Categories = p.Categories, Keywords = p.Keywords, Authors = p.Authors };
-            var search = searchEngine is null ? null : new Search.PaperSearch(searchEngine, ctx);
-            var personal = await DigestPapers.PersonalAsync(ctx, search, member, edition.Period, prefs1, topIds, _settings.MatchedPapers, ct);
-            if (personal.Count > 0) return personal;
-        }
-        if (p.Categories.Length == 0 && p.Keywords.Length == 0 && p.Authors.Length == 0) return [];
+        var prefs = new Subscription { Email = p.Email, Categories = p.Categories, Keywords = p.Keywords, Authors = p.Authors };
+        var search = searchEngine is null ? null : new Search.PaperSearch(searchEngine, ctx);
+        if (await DigestPapers.ForMemberAsync(ctx, search, edition.Period, prefs, topIds, _settings.MatchedPapers, ct) is { } personal) return personal;
+        if (!prefs.HasPreferences) return [];
         var key = $"{p.Categories}\u0001{p.Authors}\u0001{p.Keywords}";
         if (cache.TryGetValue(key, out var hit)) return hit;
-        var prefs = new Subscription { Email = p.Email, Categories = p.Categories, Keywords = p.Keywords, Authors = p.Authors };
         var found = await DigestPapers.MatchesAsync(ctx, edition.Period, prefs, topIds, _settings.MatchedPapers, ct);
         if (cache.Count > 10_000) cache.Clear(); // bounds memory when nearly everyone has their own preferences
         cache[key] = found;

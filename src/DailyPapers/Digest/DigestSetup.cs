@@ -23,11 +23,11 @@ public static class DigestSetup
     {
         // The preview is the mail's own HTML, so it gets its own endpoint rather than a page inside the layout.
         app.MapGet("/admin/digest/preview", async (HttpContext http, string? email, string? frequency, AppDbContext db, DigestMail compose,
-            IOptions<DigestSettings> settings, Admin.AdminAccess access, CancellationToken ct) =>
+            IOptions<DigestSettings> settings, Admin.AdminAccess access, IServiceProvider services, CancellationToken ct) =>
         {
             if (!access.IsAdmin(http)) return Results.Problem(statusCode: 403, title: "Admins only", detail: "Sign in with an admin account, or enter the admin token on /admin/digest first.");
             var f = Enum.TryParse<DigestFrequency>(frequency, true, out var ff) ? ff : DigestFrequency.Daily;
-            var preview = await DigestAdmin.PreviewAsync(db, compose, settings.Value, email, f, ct);
+            var preview = await DigestAdmin.PreviewAsync(db, compose, settings.Value, services.GetService<Search.SearchEngine>(), email, f, ct);
             if (preview is null) return Results.Problem(statusCode: 404, title: "Nothing to preview", detail: "No papers, or no subscription with that address.");
             // Mail HTML uses inline styles; allow them here and nothing else (no scripts, no remote anything), as in a mail client.
             http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";

@@ -73,6 +73,38 @@ public sealed class ForYouTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task TheAdminDigestPreviewShowsAMembersPersonalPicksAsTheMailWillHoldThem(string engine)
+    {
+        await using var server = await StartWithTopicsAsync(engine);
+        var ada = await MemberAsync(server, "Ada");
+        await VoteAsync(server, ada, "2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00005");
+        await using (var db = server.Database.Settings.CreateContext())
+        {
+            // Subscribed with no categories, keywords or authors: only the For-you ranking can fill the personal section.
+            db.Add(new DailyPapers.Digest.Subscription { Email = ada.User.Email!.ToLowerInvariant(), State = DailyPapers.Digest.SubscriptionState.Confirmed, CreatedAt = DateTime.UtcNow, ConfirmedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        var adminEmail = UniqueEmail("admin");
+        await CreateMemberAsync(server, adminEmail, "Admin", Roles.Admin);
+        var admin = await LoggedInClientAsync(server, adminEmail);
+        var res = await admin.GetAsync($"/admin/digest/preview?email={Uri.EscapeDataString(ada.User.Email!)}&frequency=daily");
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        var preview = System.Net.WebUtility.HtmlDecode(await res.Content.ReadAsStringAsync());
+        var section = preview.IndexOf("Matching your interests", StringComparison.Ordinal);
+        Assert.True(section > 0, "no personal section in the preview");
+        var personal = preview[section..];
+        Assert.Contains("you upvoted", personal);
+        // Graph papers lead the section, as on Ada's For-you page.
+        var graph = personal.IndexOf("Graph neural networks", StringComparison.Ordinal);
+        Assert.True(graph > 0, "no graph paper among the personal picks");
+        foreach (var other in new[] { "Quantum error correction", "Galaxy cluster" })
+        {
+            var at = personal.IndexOf(other, StringComparison.Ordinal);
+            Assert.True(at < 0 || at > graph, other + " before the graph papers");
+        }
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task NotInterestedHidesThePaperAndLowersSimilarOnes(string engine)
     {
         await using var server = await StartWithTopicsAsync(engine);

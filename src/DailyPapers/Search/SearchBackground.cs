@@ -46,7 +46,9 @@ internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWork
             var loaded = await engine.Embeddings.LoadAsync(ct);
             engine.VectorsLoaded = true;
             var model = engine.BackgroundEmbedder;
-            log.LogInformation("Embeddings: {Count} loaded; computing on {Threads} threads ({Device})", loaded, engine.EmbeddingThreads, model.Device);
+            log.LogInformation("Embeddings: {Count} loaded{From}; computing on {Threads} threads ({Device})", loaded,
+                engine.Embeddings.LoadedFromSnapshot ? " (from " + engine.Embeddings.SnapshotPath + " and the rows stored since)" : "", engine.EmbeddingThreads, model.Device);
+            SaveSnapshot(force: false);
             if (model.DeviceFallback is { } why) log.LogWarning("Search:Device={Device} requested, but {Reason}", engine.Settings.Device, why);
         }
         catch (OperationCanceledException) { return; }
@@ -86,6 +88,7 @@ internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWork
                 catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
                 catch (Exception ex) { log.LogError(ex, "Loading new embeddings failed; retrying"); }
                 followed = DateTime.UtcNow;
+                SaveSnapshot(force: false);
             }
             if (done == 0)
             {
@@ -93,6 +96,17 @@ internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWork
                 catch (OperationCanceledException) { break; }
             }
         }
+        SaveSnapshot(force: true);
+    }
+
+    /// <summary>Keeps the vector file beside the index current, so a restart reads it instead of every stored embedding.</summary>
+    private void SaveSnapshot(bool force)
+    {
+        try
+        {
+            if (engine.Embeddings.SaveSnapshotIfDue(force)) log.LogInformation("Embeddings: {Count} vectors written to {Path}", engine.Vectors.Count, engine.Embeddings.SnapshotPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { log.LogWarning(ex, "Embeddings: could not write the vector file; the next start reads the database instead"); }
     }
 }
 

@@ -91,6 +91,92 @@ public sealed class VectorIndex
         finally { _lock.ExitWriteLock(); }
     }
 
+    private const uint SnapshotMagic = 0x31585644; // "DVX1" little-endian: the format's version is in the name
+
+    /// <summary>
+    /// Writes the index as it is (codes, scales, ids, sign bits, centre) with <paramref name="stamp"/>, the caller's
+    /// watermark, so a restart reads one file instead of decoding every stored embedding again.
+    /// </summary>
+    public void Save(Stream to, long stamp)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            using var w = new BinaryWriter(to, System.Text.Encoding.UTF8, leaveOpen: true);
+            w.Write(SnapshotMagic); w.Write(_dim); w.Write(_count); w.Write(_centeredAt); w.Write(stamp);
+            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_codes.AsSpan(0, _count * _dim)));
+            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_scales.AsSpan(0, _count)));
+            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
+            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_bits.AsSpan(0, _count * _words)));
+            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_center.AsSpan()));
+            w.Write(SnapshotMagic);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>
+    /// Replaces the contents with a <see cref="Save"/>d snapshot and returns its stamp; throws <see cref="InvalidDataException"/>
+    /// (leaving the index empty) when the file is not one, was written for other dimensions, or is cut short.
+    /// </summary>
+    public long Load(Stream from)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            ClearLocked();
+            try
+            {
+                using var r = new BinaryReader(from, System.Text.Encoding.UTF8, leaveOpen: true);
+                if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("not a vector snapshot");
+                if (r.ReadInt32() != _dim) throw new InvalidDataException("the snapshot has other dimensions");
+                int count = r.ReadInt32(), centeredAt = r.ReadInt32();
+                long stamp = r.ReadInt64();
+                if (count < 0 || centeredAt < 0 || centeredAt > count) throw new InvalidDataException("bad snapshot header");
+                int capacity = Math.Max(1024, count + count / 8);
+                var codes = new sbyte[capacity * _dim];
+                var scales = new float[capacity];
+                var ids = new long[capacity];
+                var bits = new ulong[capacity * _words];
+                var center = new float[_dim];
+                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan(0, count * _dim)));
+                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan(0, count)));
+                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ids.AsSpan(0, count)));
+                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan(0, count * _words)));
+                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(center.AsSpan()));
+                if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("the snapshot does not end where it should");
+                for (int i = 0; i < count; i++)
+                    if (!_slots.TryAdd(ids[i], i)) throw new InvalidDataException("the snapshot holds a paper twice");
+                (_codes, _scales, _ids, _bits, _center, _count, _centeredAt) = (codes, scales, ids, bits, center, count, centeredAt);
+                return stamp;
+            }
+            catch (EndOfStreamException) { ClearLocked(); throw new InvalidDataException("the snapshot is cut short"); }
+            catch { ClearLocked(); throw; }
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>Removes every vector.</summary>
+    public void Clear()
+    {
+        _lock.EnterWriteLock();
+        try { ClearLocked(); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private void ClearLocked()
+    {
+        _slots.Clear();
+        _count = 0;
+        _centeredAt = 0;
+        Array.Clear(_center);
+    }
+
+    private static void ReadExactly(Stream from, Span<byte> into)
+    {
+        try { from.ReadExactly(into); }
+        catch (EndOfStreamException) { throw new InvalidDataException("the snapshot is cut short"); }
+    }
+
     /// <summary>Whether the paper has an embedding here.</summary>
     public bool Contains(long paperId)
     {

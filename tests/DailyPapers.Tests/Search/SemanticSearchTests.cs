@@ -81,4 +81,80 @@ public sealed class SemanticSearchTests
         Assert.Equal((3L, 3L), await work.CountsAsync());
         Assert.Equal(3, vectors.Count);
     }
+
+    [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task ARestartReadsTheVectorFileAndFallsBackToTheTableWhenTheyDisagree(string engine)
+    {
+        await using var server = await StartWithSampleAsync(engine, embeddings: false, firstLines: 4);
+        var db = server.Database.Settings;
+        var rng = new Random(7);
+        var ids = new List<long>();
+        await using (var conn = db.CreateConnection())
+        {
+            if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT \"Id\" FROM papers ORDER BY \"Id\"";
+            await using (var rd = await cmd.ExecuteReaderAsync()) while (await rd.ReadAsync()) ids.Add(rd.GetInt64(0));
+            foreach (var id in ids)
+            {
+                var v = new float[DailyPapers.Search.Embedder.Dimensions];
+                for (int i = 0; i < v.Length; i++) v[i] = (float)(rng.NextDouble() - 0.5);
+                var norm = MathF.Sqrt(v.Sum(x => x * x));
+                for (int i = 0; i < v.Length; i++) v[i] /= norm;
+                await using var ins = conn.CreateCommand();
+                ins.CommandText = """
+                    INSERT INTO paper_embeddings ("PaperId", "Model", "TextHash", "PaperSequence", "Vector", "ComputedAt")
+                    SELECT "Id", @m, 0, "Sequence", @v, @t FROM papers WHERE "Id" = @p
+                    """;
+                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@m", DailyPapers.Search.Embedder.ModelName);
+                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@v", DailyPapers.Search.Embedder.ToBytes(v));
+                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@t", DateTime.UtcNow.AddHours(-1));
+                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@p", id);
+                Assert.Equal(1, await ins.ExecuteNonQueryAsync());
+            }
+        }
+        var query = new float[DailyPapers.Search.Embedder.Dimensions];
+        query[0] = 1;
+
+        var first = new DailyPapers.Search.EmbeddingWork(db, new DailyPapers.Search.VectorIndex(), () => DailyPapers.Search.Embedder.Shared);
+        File.Delete(first.SnapshotPath);
+        var v1 = new DailyPapers.Search.VectorIndex();
+        first = new DailyPapers.Search.EmbeddingWork(db, v1, () => DailyPapers.Search.Embedder.Shared);
+        int n = ids.Count;
+        Assert.True(n >= 3);
+        Assert.Equal(n, await first.LoadAsync());
+        Assert.False(first.LoadedFromSnapshot);
+        Assert.True(first.SaveSnapshotIfDue(force: true));
+        Assert.True(File.Exists(first.SnapshotPath));
+
+        // A restart: the file is read, the table only for the rows since; the answers are the same.
+        var v2 = new DailyPapers.Search.VectorIndex();
+        var second = new DailyPapers.Search.EmbeddingWork(db, v2, () => DailyPapers.Search.Embedder.Shared);
+        Assert.Equal(n, await second.LoadAsync());
+        Assert.True(second.LoadedFromSnapshot);
+        Assert.Equal(v1.Nearest(query, n), v2.Nearest(query, n));
+
+        // A paper's embedding deleted behind the file's back: the counts disagree, so the table is read instead.
+        await using (var conn = db.CreateConnection())
+        {
+            if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync();
+            await using var del = conn.CreateCommand();
+            del.CommandText = $"DELETE FROM paper_embeddings WHERE \"PaperId\" = {ids[0]}";
+            Assert.Equal(1, await del.ExecuteNonQueryAsync());
+        }
+        var v3 = new DailyPapers.Search.VectorIndex();
+        var third = new DailyPapers.Search.EmbeddingWork(db, v3, () => DailyPapers.Search.Embedder.Shared);
+        Assert.Equal(n - 1, await third.LoadAsync());
+        Assert.False(third.LoadedFromSnapshot);
+        Assert.False(v3.Contains(ids[0]));
+
+        // A file cut short (a crash, a full disk) is not used either.
+        var bytes = await File.ReadAllBytesAsync(first.SnapshotPath);
+        await File.WriteAllBytesAsync(first.SnapshotPath, bytes[..(bytes.Length / 2)]);
+        var v4 = new DailyPapers.Search.VectorIndex();
+        var fourth = new DailyPapers.Search.EmbeddingWork(db, v4, () => DailyPapers.Search.Embedder.Shared);
+        Assert.Equal(n - 1, await fourth.LoadAsync());
+        Assert.False(fourth.LoadedFromSnapshot);
+        Assert.Equal(n - 1, v4.Count);
+    }
 }

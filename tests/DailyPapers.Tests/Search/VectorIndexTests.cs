@@ -25,6 +25,38 @@ public sealed class VectorIndexTests
         return v;
     }
 
+    [Fact]
+    public void ASavedIndexLoadsBackWithTheSameAnswersAndACutFileIsRefused()
+    {
+        var rng = new Random(3);
+        const int dim = Embedder.Dimensions;
+        var index = new VectorIndex(dim, binaryFrom: 500);
+        for (int i = 0; i < 2_000; i++) index.Upsert(10 + i, UnitVector(rng, dim));
+        using var file = new MemoryStream();
+        index.Save(file, stamp: 1234);
+
+        var loaded = new VectorIndex(dim, binaryFrom: 500);
+        file.Position = 0;
+        Assert.Equal(1234, loaded.Load(file));
+        Assert.Equal(index.Count, loaded.Count);
+        for (int q = 0; q < 5; q++)
+        {
+            var query = UnitVector(rng, dim);
+            Assert.Equal(index.Nearest(query, 20), loaded.Nearest(query, 20)); // binary pass included: same bits, same centre
+        }
+        // It keeps working as an index: a changed paper replaces its vector, a new one is added.
+        var moved = UnitVector(rng, dim);
+        loaded.Upsert(10, moved);
+        loaded.Upsert(99_999, UnitVector(rng, dim));
+        Assert.Equal(2_001, loaded.Count);
+        Assert.Equal(10, loaded.Nearest(moved, 1)[0].PaperId);
+
+        var cut = new MemoryStream(file.ToArray()[..(int)(file.Length - 100)]);
+        Assert.Throws<InvalidDataException>(() => loaded.Load(cut));
+        Assert.Equal(0, loaded.Count);
+        Assert.Throws<InvalidDataException>(() => loaded.Load(new MemoryStream([1, 2, 3, 4, 5, 6, 7, 8])));
+    }
+
     [Theory]
     // Without the binary pass the answer is the float top k up to the codes' rounding: on these synthetic topics,
     // whose neighbours' cosines are packed far closer together than real papers', that is 97-99 % of it.

@@ -43,7 +43,12 @@ internal sealed class EmbeddingWorker(SearchEngine engine, ILogger<EmbeddingWork
         await Task.Yield();
         try
         {
+            // The query model loads beside the vectors: semantic search is "ready" when both are, so the first
+            // hybrid request does not wait seconds for the model.
+            var warm = Task.Run(engine.WarmQueryModel, ct);
             var loaded = await engine.Embeddings.LoadAsync(ct);
+            try { await warm; }
+            catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "Embeddings: the query model did not load; the first search will try again"); }
             engine.VectorsLoaded = true;
             var model = engine.BackgroundEmbedder;
             log.LogInformation("Embeddings: {Count} loaded{From}; computing on {Threads} threads ({Device})", loaded,

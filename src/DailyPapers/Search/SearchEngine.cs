@@ -179,6 +179,9 @@ public sealed partial class SearchEngine : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> _queryVectors = new();
     private const int QueryCacheSize = 4096;
 
+    /// <summary>Loads the query model (seconds: the weights are read and quantised) so the first search does not wait for it.</summary>
+    public void WarmQueryModel() => (_model ?? Embedder.ForQueriesOn(Settings.Device)).Embed("warm up");
+
     private float[] QueryVector(string text)
     {
         if (_queryVectors.TryGetValue(text, out var v)) return v;

@@ -49,11 +49,12 @@ public sealed class PartialCoverageTests
         var newest = await NewestAsync(db, 31);
         var work = new EmbeddingWork(db, new VectorIndex(), () => Embedder.Shared);
         Assert.Equal(30, await work.RunBatchAsync(30));
-        await WaitForAsync(server, s => s.GetProperty("embeddedPapers").GetInt32() == 30
-            && s.GetProperty("semanticCoverage").GetProperty("from").ValueKind == JsonValueKind.String, seconds: 300);
-
-        // Every paper listed after the newest one without an embedding (the 31st) has one.
+        // Every paper listed after the newest one without an embedding (the 31st) has one. The worker looks again every
+        // few seconds, and one look taken while the batch above was being stored saw none of it: wait for the settled answer.
         var from = PaperSearch.Iso(newest[30].Day.AddDays(1));
+        await WaitForAsync(server, s => s.GetProperty("embeddedPapers").GetInt32() == 30
+            && s.GetProperty("semanticCoverage").GetProperty("from") is { ValueKind: JsonValueKind.String } f && f.GetString() == from, seconds: 300);
+
         var last = PaperSearch.Iso(newest[0].Day);
         var embedded = newest.Take(30).Select(n => n.ArxivId).ToHashSet();
         var target = newest[3];

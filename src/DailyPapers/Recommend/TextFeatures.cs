@@ -35,7 +35,10 @@ internal static class TextFeatures
         "other", "only", "well", "using", "use", "used", "paper", "show", "shows", "propose", "proposed", "present",
     };
 
-    /// <summary>Unigrams and bigrams of a paper's title and abstract, with their counts.</summary>
+    /// <summary>
+    /// Unigrams and bigrams of a paper's title and abstract, with their counts; with <paramref name="maxN"/> = 3 also
+    /// trigrams (the recommender's <see cref="RecommenderOptions.MaxNGram"/>; the arxiv-sanity baseline keeps 2).
+    /// </summary>
     public static Dictionary<string, int> Terms(string title, string @abstract, int maxN = 2)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

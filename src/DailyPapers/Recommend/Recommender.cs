@@ -161,6 +161,8 @@ public static class Recommender
                 Array.Fill(rec, double.NegativeInfinity);
                 int k = Math.Min(o.RecentPositives, likeSims.Length);
                 for (int r = 0; r < k; r++) for (int d = 0; d < n; d++) rec[d] = Math.Max(rec[d], likeSims[r][d]);
+                // As in the neighbour score: a "not interested" paper pushes its near duplicates down here too.
+                SubtractNegatives(rec, negativeSims, o.NegativeWeight);
                 var zr = ZScores(rec);
                 for (int d = 0; d < n; d++) model[d] += o.RecentWeight * zr[d];
             }

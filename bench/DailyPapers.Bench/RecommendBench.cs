@@ -8,7 +8,7 @@ namespace DailyPapers.Bench;
 /// Offline benchmark of the recommender (issue 16) with the authorship proxy (see <see cref="RecommendData"/>): one line
 /// per method, <c>method=… ndcg@10=… recall@50=… users=…</c>, for each cutoff.
 /// Usage: recommend --snapshot PATH --cutoff YYYY-MM-DD[,YYYY-MM-DD…] [--authors N] [--seed S] [--history N]
-///        [--embeddings FILE] [--embed-only] [--methods a,b,…] [--set Option=value …]
+///        [--embeddings FILE] [--embed-only] [--methods a,b,…] [--set Option=value …] [--background-days N]
 /// </summary>
 internal static class RecommendBench
 {

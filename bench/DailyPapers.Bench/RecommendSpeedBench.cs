@@ -11,7 +11,7 @@ namespace DailyPapers.Bench;
 /// Candidates are the snapshot's newest papers (1,500 by default, about a day of all of arXiv), members' positives drawn
 /// from the 20,000 papers before them. Embeddings are random unit vectors: the work does not depend on their values
 /// (fixed iteration counts), and computing 20,000 real ones would take an hour here.
-/// Usage: recommend-speed [--snapshot PATH] [--candidates N] [--members N] [--positives N] [--seed S]
+/// Usage: recommend-speed [--snapshot PATH] [--candidates N] [--members N] [--positives N] [--seed S] [--set Option=value …]
 /// </summary>
 internal static class RecommendSpeedBench
 {

@@ -88,7 +88,7 @@ public sealed record RecommenderOptions
     /// 0.3 beat 0, 0.5 and 1 on the 2018 tuning cutoffs (docs/recommendations.md).
     /// </summary>
     public double RecentWeight { get; init; } = 0.3;
-    /// <summary>Newest positives of the recent-interest score: 10 beat 2, 5 and 20 on the 2018 tuning cutoffs (about the last year of an active author's papers).</summary>
+    /// <summary>Newest positives of the recent-interest score: 10 beat 2, 5 and 20 on the 2018 tuning cutoffs.</summary>
     public int RecentPositives { get; init; } = 10;
     /// <summary>
     /// Longest word n-gram of the TF-IDF features: 3 adds trigrams to arxiv-sanity's unigrams and bigrams, so a

@@ -8,7 +8,7 @@ namespace DailyPapers.Bench;
 /// Offline benchmark of the recommender (issue 16) with the authorship proxy (see <see cref="RecommendData"/>): one line
 /// per method, <c>method=… ndcg@10=… recall@50=… users=…</c>, for each cutoff.
 /// Usage: recommend --snapshot PATH --cutoff YYYY-MM-DD[,YYYY-MM-DD…] [--authors N] [--seed S] [--history N]
-///        [--embeddings FILE] [--embed-only] [--methods a,b,…] [--set Option=value …]
+///        [--embeddings FILE] [--embed-only] [--methods a,b,…] [--set Option=value …] [--background-days N]
 /// </summary>
 internal static class RecommendBench
 {
@@ -16,7 +16,7 @@ internal static class RecommendBench
     {
         string? snapshot = null; string embeddings = "/tmp/dp-recommender-embeddings.bin";
         var cutoffs = new List<DateOnly>();
-        int authors = 200, seed = 1, maxHistory = 50;
+        int authors = 200, seed = 1, maxHistory = 50, backgroundDays = 0;
         bool embedOnly = false;
         string[]? methods = null;
         var sweep = new List<(string Label, RecommenderOptions Options)>();
@@ -34,6 +34,7 @@ internal static class RecommendBench
                     case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--history": maxHistory = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--embeddings": embeddings = Next(); break;
+                    case "--background-days": backgroundDays = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--embed-only": embedOnly = true; break;
                     case "--methods": methods = Next().Split(','); break;
                     case "--set": options = RecommendMethods.With(options, Next()); break;
@@ -73,7 +74,10 @@ internal static class RecommendBench
         foreach (var (cutoff, candidates, readers) in setups)
         {
             Console.WriteLine($"# cutoff={cutoff:yyyy-MM-dd} candidates={candidates.Count} authors={readers.Count} history<= {maxHistory} seed={seed} load={File.ReadAllText("/proc/loadavg").Trim()}");
-            var run = new RecommendMethods(candidates, readers, cache, seed, options);
+            // The product's IDF background: the papers listed in the days before the cutoff (never the candidates' own future).
+            var background = backgroundDays <= 0 ? null : DocumentFrequencies.From(papers
+                .Where(p => p.Listing < cutoff && p.Listing >= cutoff.AddDays(-backgroundDays)).Select(p => (p.Title, p.Abstract)), options.MaxNGram);
+            var run = new RecommendMethods(candidates, readers, cache, seed, options, background);
             foreach (var m in methods ?? RecommendMethods.All)
             {
                 var t = Stopwatch.StartNew();
@@ -83,7 +87,7 @@ internal static class RecommendBench
             foreach (var (label, variant) in sweep)
             {
                 var t = Stopwatch.StartNew();
-                var (ndcg, recall, users) = new RecommendMethods(candidates, readers, cache, seed, label.Split(',').Aggregate(options, RecommendMethods.With)).Evaluate("product");
+                var (ndcg, recall, users) = new RecommendMethods(candidates, readers, cache, seed, label.Split(',').Aggregate(options, RecommendMethods.With), background).Evaluate("product");
                 Console.WriteLine($"method=product[{label}] ndcg@10={ndcg:F4} recall@50={recall:F4} users={users} seconds={t.Elapsed.TotalSeconds:F1}");
             }
         }

@@ -3,7 +3,7 @@ using DailyPapers.Recommend;
 namespace DailyPapers.Bench;
 
 /// <summary>The ranking methods compared by the recommendation benchmark, and the metrics.</summary>
-internal sealed class RecommendMethods(List<SnapPaper> candidates, List<ProxyReader> readers, EmbeddingCache cache, int seed, RecommenderOptions options)
+internal sealed class RecommendMethods(List<SnapPaper> candidates, List<ProxyReader> readers, EmbeddingCache cache, int seed, RecommenderOptions options, DocumentFrequencies? background = null)
 {
     private CandidateSet? _set;
     private TfidfSvm? _svm;
@@ -71,7 +71,7 @@ internal sealed class RecommendMethods(List<SnapPaper> candidates, List<ProxyRea
     /// <summary>The product's recommender (DailyPapers.Recommend), the reader's history as positives, no prior.</summary>
     private int[] Product(ProxyReader r)
     {
-        _set ??= CandidateSet.FromPapers(candidates.Select(Input), options);
+        _set ??= CandidateSet.FromPapers(candidates.Select(Input), options, background);
         var ranked = Recommender.Rank(_set, r.History.Select(Input).ToList(), [], null, options);
         return ranked.Select(x => (int)x.PaperId).ToArray();
     }

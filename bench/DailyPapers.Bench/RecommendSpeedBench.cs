@@ -11,7 +11,7 @@ namespace DailyPapers.Bench;
 /// Candidates are the snapshot's newest papers (1,500 by default, about a day of all of arXiv), members' positives drawn
 /// from the 20,000 papers before them. Embeddings are random unit vectors: the work does not depend on their values
 /// (fixed iteration counts), and computing 20,000 real ones would take an hour here.
-/// Usage: recommend-speed [--snapshot PATH] [--candidates N] [--members N] [--positives N] [--seed S]
+/// Usage: recommend-speed [--snapshot PATH] [--candidates N] [--members N] [--positives N] [--seed S] [--set Option=value …]
 /// </summary>
 internal static class RecommendSpeedBench
 {
@@ -19,6 +19,7 @@ internal static class RecommendSpeedBench
     {
         string? snapshot = null;
         int candidates = 1500, members = 10_000, positives = 0, seed = 1, single = 200;
+        var options = DailyPapers.Recommend.RecommenderOptions.Default;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -31,6 +32,7 @@ internal static class RecommendSpeedBench
                 case "--positives": positives = Int(); break;
                 case "--single": single = Int(); break;
                 case "--seed": seed = Int(); break;
+                case "--set": options = RecommendMethods.With(options, Next()); break;
                 default: Console.Error.WriteLine($"recommend-speed: unknown option {args[i]}"); return 2;
             }
         }
@@ -55,14 +57,14 @@ internal static class RecommendSpeedBench
         string Load() => File.ReadAllText("/proc/loadavg").Trim();
 
         var sw = Stopwatch.StartNew();
-        var set = CandidateSet.FromPapers(day);
+        var set = CandidateSet.FromPapers(day, options);
         double loadMs = sw.Elapsed.TotalMilliseconds;
         Console.WriteLine($"candidates={set.PaperIds.Count} candidate_features_ms={loadMs:F0} load={Load()}");
 
         // One member at a time (warm-up first), each with the given number of positives (default 50: a library).
         int singleSize = positives > 0 ? positives : 50;
         var one = Enumerable.Range(0, single).Select(_ => Enumerable.Range(0, singleSize).Select(_ => pool[rng.Next(pool.Count)]).ToList()).ToList();
-        foreach (var m in one.Take(20)) Recommender.Rank(set, m, []);
+        foreach (var m in one.Take(20)) Recommender.Rank(set, m, [], null, options);
         var times = new List<double>();
         var cpu = new List<double>();
         var proc = Process.GetCurrentProcess();
@@ -71,7 +73,7 @@ internal static class RecommendSpeedBench
             proc.Refresh();
             var c0 = proc.TotalProcessorTime;
             var t = Stopwatch.StartNew();
-            Recommender.Rank(set, m, []);
+            Recommender.Rank(set, m, [], null, options);
             times.Add(t.Elapsed.TotalMilliseconds);
             proc.Refresh();
             cpu.Add((proc.TotalProcessorTime - c0).TotalMilliseconds);
@@ -84,11 +86,11 @@ internal static class RecommendSpeedBench
         sw.Restart();
         proc.Refresh();
         var cpuStart = proc.TotalProcessorTime;
-        set = CandidateSet.FromPapers(day);
+        set = CandidateSet.FromPapers(day, options);
         int done = 0;
         Parallel.For(0, members, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            Recommender.Rank(set, memberPositives[i], memberNegatives[i]);
+            Recommender.Rank(set, memberPositives[i], memberNegatives[i], null, options);
             Interlocked.Increment(ref done);
         });
         proc.Refresh();

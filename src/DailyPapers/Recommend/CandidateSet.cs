@@ -43,10 +43,12 @@ public sealed class CandidateSet
     public IReadOnlyCollection<long> PaperIds => _ids;
 
     private readonly double _idfPower;
+    private readonly int _maxN;
 
-    private CandidateSet(IReadOnlyList<PaperInput> papers, double idfPower)
+    private CandidateSet(IReadOnlyList<PaperInput> papers, double idfPower, int maxN, DocumentFrequencies? background = null)
     {
         _idfPower = idfPower;
+        _maxN = maxN;
         _ids = new long[papers.Count];
         var terms = new Dictionary<string, int>[papers.Count];
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -56,7 +58,7 @@ public sealed class CandidateSet
         {
             var p = papers[i];
             _ids[i] = p.PaperId;
-            terms[i] = TextFeatures.Terms(p.Title, p.Abstract);
+            terms[i] = TextFeatures.Terms(p.Title, p.Abstract, _maxN);
             foreach (var c in TextFeatures.CategoryTerms(p.Categories)) terms[i][c] = 1;
             foreach (var t in terms[i].Keys)
             {
@@ -80,7 +82,11 @@ public sealed class CandidateSet
             _vocabulary[t] = id;
             // Smoothed IDF as scikit-learn's TfidfVectorizer (smooth_idf=True): ln((1 + N) / (1 + df)) + 1, so a term in
             // every candidate still weighs 1 rather than 0 (it helps a positive's fit) and no division by zero.
-            _idf[id] = (float)(Math.Log((1.0 + papers.Count) / (1.0 + n)) + 1.0);
+            // With a background (the papers listed before the candidates), the counts are over both: a phrase that is
+            // rare on arXiv but shared by two of this week's papers keeps its weight instead of halving it.
+            int bdf = background is null || t[0] == '\u0001' ? 0 : background.Of(t);
+            int total = papers.Count + (background is null || t[0] == '\u0001' ? 0 : background.Documents);
+            _idf[id] = (float)(Math.Log((1.0 + total) / (1.0 + n + bdf)) + 1.0);
         }
 
         Papers = new PaperVector[papers.Count];
@@ -100,12 +106,13 @@ public sealed class CandidateSet
     }
 
     /// <summary>Builds the features of papers already in memory (the benchmark's path; <see cref="LoadAsync"/> reads them from the database).</summary>
-    public static CandidateSet FromPapers(IEnumerable<PaperInput> papers, RecommenderOptions? options = null)
+    public static CandidateSet FromPapers(IEnumerable<PaperInput> papers, RecommenderOptions? options = null, DocumentFrequencies? background = null)
     {
         var list = new List<PaperInput>();
         var seen = new HashSet<long>();
         foreach (var p in papers) if (seen.Add(p.PaperId)) list.Add(p);
-        return new CandidateSet(list, (options ?? RecommenderOptions.Default).IdfPower);
+        var o = options ?? RecommenderOptions.Default;
+        return new CandidateSet(list, o.IdfPower, o.MaxNGram, background);
     }
 
     /// <summary>Loads the candidates' text, categories and stored embeddings; ids that are not papers are left out. The order of <paramref name="paperIds"/> is kept (it breaks ties).</summary>
@@ -154,7 +161,7 @@ public sealed class CandidateSet
     {
         int i = IndexOf(p.PaperId);
         if (i >= 0) return Papers[i];
-        var terms = TextFeatures.Terms(p.Title, p.Abstract);
+        var terms = TextFeatures.Terms(p.Title, p.Abstract, _maxN);
         foreach (var c in TextFeatures.CategoryTerms(p.Categories)) terms[c] = 1;
         return Vectorize(p, terms);
     }
@@ -185,5 +192,33 @@ public sealed class CandidateSet
         var norm = TensorPrimitives.Norm(values);
         if (norm > 0) TensorPrimitives.Divide(values, norm, values);
         return (ids, values);
+    }
+}
+
+/// <summary>
+/// Document frequencies of the text terms over a background collection (the papers listed before a candidate list),
+/// for the candidate set's IDF: a week's few hundred papers are too few to tell a rare phrase from a common one.
+/// </summary>
+public sealed class DocumentFrequencies
+{
+    private readonly Dictionary<string, int> _df = new(StringComparer.Ordinal);
+
+    public int Documents { get; private set; }
+
+    public int Of(string term) => _df.GetValueOrDefault(term);
+
+    public static DocumentFrequencies From(IEnumerable<(string Title, string Abstract)> papers, int maxN = 2)
+    {
+        var d = new DocumentFrequencies();
+        foreach (var (title, @abstract) in papers)
+        {
+            d.Documents++;
+            foreach (var t in TextFeatures.Terms(title, @abstract, maxN).Keys)
+            {
+                ref int n = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(d._df, t, out _);
+                n++;
+            }
+        }
+        return d;
     }
 }

@@ -81,6 +81,21 @@ public sealed record RecommenderOptions
     /// 0.03–0.04 nDCG@10 on the tuning cutoffs, 2 and 3 were no better than 1.
     /// </summary>
     public double NeighbourWeight { get; init; } = 1.0;
+    /// <summary>
+    /// Weight of the recent-interest score (z-scored, beside the model's and the neighbours'): each candidate's highest
+    /// similarity to the reader's <see cref="RecentPositives"/> newest positives. A reader's next interest most often
+    /// continues their latest papers, which the recency-weighted fit and the 64-positive neighbour score dilute.
+    /// On the 2018 tuning cutoffs 0.3 and 0.5 were level (within 0.003 on average) and 1 lost: the smaller is kept (docs/recommendations.md).
+    /// </summary>
+    public double RecentWeight { get; init; } = 0.3;
+    /// <summary>Newest positives of the recent-interest score: 10 beat 2, 5 and 20 on the 2018 tuning cutoffs.</summary>
+    public int RecentPositives { get; init; } = 10;
+    /// <summary>
+    /// Longest word n-gram of the TF-IDF features: 3 adds trigrams to arxiv-sanity's unigrams and bigrams, so a
+    /// reader's own three-word phrases (a method's name, a set-up they keep writing) match; +0.00–0.01 nDCG@10 on the
+    /// 2018 tuning cutoffs with the recent-interest score, within the 50 ms budget (docs/benchmarks.md).
+    /// </summary>
+    public int MaxNGram { get; init; } = 3;
     /// <summary>Positives shown in <see cref="Ranked.LikePositives"/>: the reason line names "like 3 papers in …" at most.</summary>
     public int LikeCount { get; init; } = 3;
 
@@ -140,6 +155,17 @@ public static class Recommender
             model = ZScores(lr);
             var zk = ZScores(knn);
             for (int d = 0; d < n; d++) model[d] += o.NeighbourWeight * zk[d];
+            if (o.RecentWeight > 0)
+            {
+                var rec = new double[n];
+                Array.Fill(rec, double.NegativeInfinity);
+                int k = Math.Min(o.RecentPositives, likeSims.Length);
+                for (int r = 0; r < k; r++) for (int d = 0; d < n; d++) rec[d] = Math.Max(rec[d], likeSims[r][d]);
+                // As in the neighbour score: a "not interested" paper pushes its near duplicates down here too.
+                SubtractNegatives(rec, negativeSims, o.NegativeWeight);
+                var zr = ZScores(rec);
+                for (int d = 0; d < n; d++) model[d] += o.RecentWeight * zr[d];
+            }
         }
 
         var score = Blend(cs, model, positives.Count, prior, o);

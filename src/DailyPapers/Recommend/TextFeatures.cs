@@ -35,15 +35,18 @@ internal static class TextFeatures
         "other", "only", "well", "using", "use", "used", "paper", "show", "shows", "propose", "proposed", "present",
     };
 
-    /// <summary>Unigrams and bigrams of a paper's title and abstract, with their counts.</summary>
-    public static Dictionary<string, int> Terms(string title, string @abstract)
+    /// <summary>
+    /// Unigrams and bigrams of a paper's title and abstract, with their counts; with <paramref name="maxN"/> = 3 also
+    /// trigrams (the recommender's <see cref="RecommenderOptions.MaxNGram"/>; the arxiv-sanity baseline keeps 2).
+    /// </summary>
+    public static Dictionary<string, int> Terms(string title, string @abstract, int maxN = 2)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        string? previous = null;
+        string? previous = null, previous2 = null;
         foreach (var text in (ReadOnlySpan<string>)[title, @abstract])
         {
             // No bigram across the title/abstract boundary.
-            previous = null;
+            previous = null; previous2 = null;
             var sb = new StringBuilder();
             for (int i = 0; i <= text.Length; i++)
             {
@@ -59,11 +62,13 @@ internal static class TextFeatures
                 if (word.Length < MinWordLength || word.Length > MaxWordLength || StopWords.Contains(word))
                 {
                     // A dropped word breaks the bigram chain only when it is a real word, not a TeX fragment.
-                    if (word.Length >= MinWordLength) previous = null;
+                    if (word.Length >= MinWordLength) { previous = null; previous2 = null; }
                     continue;
                 }
                 Add(counts, word);
                 if (previous is not null) Add(counts, previous + " " + word);
+                if (maxN >= 3 && previous2 is not null) Add(counts, previous2 + " " + previous + " " + word);
+                previous2 = previous;
                 previous = word;
             }
         }

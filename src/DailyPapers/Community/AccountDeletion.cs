@@ -54,12 +54,8 @@ public static class AccountDeletion
             var result = await users.DeleteAsync(user);
             if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
 
-            foreach (var paperId in votedPapers)
-                await db.Database.ExecuteSqlAsync(
-                    $"UPDATE papers SET \"Upvotes\" = (SELECT COUNT(*) FROM votes WHERE \"PaperId\" = {paperId}) WHERE \"Id\" = {paperId}", ct);
-            foreach (var paperId in commentedPapers)
-                await db.Database.ExecuteSqlAsync(
-                    $"UPDATE papers SET \"CommentCount\" = (SELECT COUNT(*) FROM comments WHERE \"PaperId\" = {paperId} AND NOT \"Deleted\" AND NOT \"Hidden\") WHERE \"Id\" = {paperId}", ct);
+            foreach (var paperId in votedPapers) await VoteToggle.RecountAsync(db, paperId, ct);
+            foreach (var paperId in commentedPapers) await CommentWriter.RecountAsync(db, paperId, ct);
             await tx.CommitAsync(ct);
             return new DeletedAccount(votedPapers.Count, mine.Count, orphans.Count, tokens, unsubscribed > 0);
         });

@@ -108,13 +108,16 @@ public sealed class CommentWriter(AppDbContext db, IOutputCacheStore cache, Comm
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ResolvedAt, now).SetProperty(r => r.ResolvedBy, moderatorId), ct);
     }
 
-    /// <summary>Visible comments only: neither deleted by the author nor hidden by a moderator.</summary>
     private async Task RecountAsync(long paperId, CancellationToken ct)
     {
-        await db.Database.ExecuteSqlAsync(
-            $"UPDATE papers SET \"CommentCount\" = (SELECT COUNT(*) FROM comments WHERE \"PaperId\" = {paperId} AND NOT \"Deleted\" AND NOT \"Hidden\") WHERE \"Id\" = {paperId}", ct);
+        await RecountAsync(db, paperId, ct);
         await cache.EvictByTagAsync(CachePolicies.PapersTag, ct);
     }
+
+    /// <summary>Sets a paper's comment count from its rows, visible comments only: neither deleted by the author nor hidden by a moderator.</summary>
+    internal static Task RecountAsync(AppDbContext db, long paperId, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync(
+            $"UPDATE papers SET \"CommentCount\" = (SELECT COUNT(*) FROM comments WHERE \"PaperId\" = {paperId} AND NOT \"Deleted\" AND NOT \"Hidden\") WHERE \"Id\" = {paperId}", ct);
 
     private async Task<CommentOutcome> OwnerOutcomeAsync(string userId, long commentId, CancellationToken ct) =>
         await db.Set<Comment>().AnyAsync(c => c.Id == commentId && !c.Deleted, ct) ? CommentOutcome.NotYours : CommentOutcome.NotFound;

@@ -63,13 +63,17 @@ public sealed class VoteToggle(AppDbContext db, IOutputCacheStore cache, SqliteV
                 await db.Database.ExecuteSqlAsync($"DELETE FROM votes WHERE \"UserId\" = {userId} AND \"PaperId\" = {paper.Id}", ct);
                 voted = false;
             }
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE papers SET \"Upvotes\" = (SELECT COUNT(*) FROM votes WHERE \"PaperId\" = {paper.Id}) WHERE \"Id\" = {paper.Id}", ct);
+            await RecountAsync(db, paper.Id, ct);
             var count = await db.Database.SqlQuery<int>($"SELECT \"Upvotes\" AS \"Value\" FROM papers WHERE \"Id\" = {paper.Id}").SingleAsync(ct);
             await tx.CommitAsync(ct);
             return new VoteState(paper.Id, paper.ArxivId, voted, count);
         });
     }
+
+    /// <summary>Sets a paper's upvote count from its vote rows (the SQLite writer runs the same statement as a prepared command).</summary>
+    internal static Task<int> RecountAsync(AppDbContext db, long paperId, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync(
+            $"UPDATE papers SET \"Upvotes\" = (SELECT COUNT(*) FROM votes WHERE \"PaperId\" = {paperId}) WHERE \"Id\" = {paperId}", ct);
 
     private Task<int> InsertAsync(string userId, long paperId, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync(

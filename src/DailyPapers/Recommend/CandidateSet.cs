@@ -84,8 +84,9 @@ public sealed class CandidateSet
             // every candidate still weighs 1 rather than 0 (it helps a positive's fit) and no division by zero.
             // With a background (the papers listed before the candidates), the counts are over both: a phrase that is
             // rare on arXiv but shared by two of this week's papers keeps its weight instead of halving it.
-            int bdf = background is null || t[0] == '\u0001' ? 0 : background.Of(t);
-            int total = papers.Count + (background is null || t[0] == '\u0001' ? 0 : background.Documents);
+            var text = t[0] == '\u0001' ? null : background; // category terms ('\u0001…') are counted over the candidates only
+            int bdf = text?.Of(t) ?? 0;
+            int total = papers.Count + (text?.Documents ?? 0);
             _idf[id] = (float)(Math.Log((1.0 + total) / (1.0 + n + bdf)) + 1.0);
         }
 

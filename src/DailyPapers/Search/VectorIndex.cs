@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace DailyPapers.Search;
 
@@ -104,11 +105,11 @@ public sealed class VectorIndex
         {
             using var w = new BinaryWriter(to, System.Text.Encoding.UTF8, leaveOpen: true);
             w.Write(SnapshotMagic); w.Write(_dim); w.Write(_count); w.Write(_centeredAt); w.Write(stamp);
-            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_codes.AsSpan(0, _count * _dim)));
-            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_scales.AsSpan(0, _count)));
-            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
-            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_bits.AsSpan(0, _count * _words)));
-            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_center.AsSpan()));
+            w.Write(MemoryMarshal.AsBytes(_codes.AsSpan(0, _count * _dim)));
+            w.Write(MemoryMarshal.AsBytes(_scales.AsSpan(0, _count)));
+            w.Write(MemoryMarshal.AsBytes(_ids.AsSpan(0, _count)));
+            w.Write(MemoryMarshal.AsBytes(_bits.AsSpan(0, _count * _words)));
+            w.Write(MemoryMarshal.AsBytes(_center.AsSpan()));
             w.Write(SnapshotMagic);
         }
         finally { _lock.ExitReadLock(); }
@@ -138,18 +139,18 @@ public sealed class VectorIndex
                 var ids = new long[capacity];
                 var bits = new ulong[capacity * _words];
                 var center = new float[_dim];
-                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan(0, count * _dim)));
-                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan(0, count)));
-                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ids.AsSpan(0, count)));
-                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan(0, count * _words)));
-                ReadExactly(from, System.Runtime.InteropServices.MemoryMarshal.AsBytes(center.AsSpan()));
+                from.ReadExactly(MemoryMarshal.AsBytes(codes.AsSpan(0, count * _dim)));
+                from.ReadExactly(MemoryMarshal.AsBytes(scales.AsSpan(0, count)));
+                from.ReadExactly(MemoryMarshal.AsBytes(ids.AsSpan(0, count)));
+                from.ReadExactly(MemoryMarshal.AsBytes(bits.AsSpan(0, count * _words)));
+                from.ReadExactly(MemoryMarshal.AsBytes(center.AsSpan()));
                 if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("the snapshot does not end where it should");
                 for (int i = 0; i < count; i++)
                     if (!_slots.TryAdd(ids[i], i)) throw new InvalidDataException("the snapshot holds a paper twice");
                 (_codes, _scales, _ids, _bits, _center, _count, _centeredAt) = (codes, scales, ids, bits, center, count, centeredAt);
                 return stamp;
             }
-            catch (EndOfStreamException) { ClearLocked(); throw new InvalidDataException("the snapshot is cut short"); }
+            catch (EndOfStreamException e) { ClearLocked(); throw new InvalidDataException("the snapshot is cut short", e); }
             catch { ClearLocked(); throw; }
         }
         finally { _lock.ExitWriteLock(); }
@@ -169,12 +170,6 @@ public sealed class VectorIndex
         _count = 0;
         _centeredAt = 0;
         Array.Clear(_center);
-    }
-
-    private static void ReadExactly(Stream from, Span<byte> into)
-    {
-        try { from.ReadExactly(into); }
-        catch (EndOfStreamException) { throw new InvalidDataException("the snapshot is cut short"); }
     }
 
     /// <summary>Whether the paper has an embedding here.</summary>

@@ -64,14 +64,7 @@ public sealed class SemanticSearchTests
             cmd.CommandText = "SELECT MIN(\"Id\") FROM papers";
             paperId = Convert.ToInt64(await cmd.ExecuteScalarAsync());
             // A vector from the package's own encoder, as databases made before the tokenizer change hold them.
-            cmd.CommandText = """
-                INSERT INTO paper_embeddings ("PaperId", "Model", "TextHash", "PaperSequence", "Vector", "ComputedAt")
-                SELECT "Id", 'all-MiniLM-L6-v2', 0, "Sequence", @v, @t FROM papers WHERE "Id" = @p
-                """;
-            DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@v", DailyPapers.Search.Embedder.ToBytes(new float[DailyPapers.Search.Embedder.Dimensions]));
-            DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@t", DateTime.UtcNow);
-            DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@p", paperId);
-            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+            await InsertEmbeddingAsync(conn, paperId, "all-MiniLM-L6-v2", new float[DailyPapers.Search.Embedder.Dimensions], DateTime.UtcNow);
         }
 
         var vectors = new DailyPapers.Search.VectorIndex();
@@ -101,25 +94,15 @@ public sealed class SemanticSearchTests
                 for (int i = 0; i < v.Length; i++) v[i] = (float)(rng.NextDouble() - 0.5);
                 var norm = MathF.Sqrt(v.Sum(x => x * x));
                 for (int i = 0; i < v.Length; i++) v[i] /= norm;
-                await using var ins = conn.CreateCommand();
-                ins.CommandText = """
-                    INSERT INTO paper_embeddings ("PaperId", "Model", "TextHash", "PaperSequence", "Vector", "ComputedAt")
-                    SELECT "Id", @m, 0, "Sequence", @v, @t FROM papers WHERE "Id" = @p
-                    """;
-                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@m", DailyPapers.Search.Embedder.ModelName);
-                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@v", DailyPapers.Search.Embedder.ToBytes(v));
-                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@t", DateTime.UtcNow.AddHours(-1));
-                DailyPapers.Search.KeywordIndex.AddParameter(ins, "@p", id);
-                Assert.Equal(1, await ins.ExecuteNonQueryAsync());
+                await InsertEmbeddingAsync(conn, id, DailyPapers.Search.Embedder.ModelName, v, DateTime.UtcNow.AddHours(-1));
             }
         }
         var query = new float[DailyPapers.Search.Embedder.Dimensions];
         query[0] = 1;
 
-        var first = new DailyPapers.Search.EmbeddingWork(db, new DailyPapers.Search.VectorIndex(), () => DailyPapers.Search.Embedder.Shared);
-        File.Delete(first.SnapshotPath);
         var v1 = new DailyPapers.Search.VectorIndex();
-        first = new DailyPapers.Search.EmbeddingWork(db, v1, () => DailyPapers.Search.Embedder.Shared);
+        var first = new DailyPapers.Search.EmbeddingWork(db, v1, () => DailyPapers.Search.Embedder.Shared);
+        File.Delete(first.SnapshotPath);
         int n = ids.Count;
         Assert.True(n >= 3);
         Assert.Equal(n, await first.LoadAsync());
@@ -156,5 +139,20 @@ public sealed class SemanticSearchTests
         Assert.Equal(n - 1, await fourth.LoadAsync());
         Assert.False(fourth.LoadedFromSnapshot);
         Assert.Equal(n - 1, v4.Count);
+    }
+
+    /// <summary>Stores one embedding row as the worker would, for the paper's current text sequence.</summary>
+    private static async Task InsertEmbeddingAsync(System.Data.Common.DbConnection conn, long paperId, string model, float[] vector, DateTime computedAt)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO paper_embeddings ("PaperId", "Model", "TextHash", "PaperSequence", "Vector", "ComputedAt")
+            SELECT "Id", @m, 0, "Sequence", @v, @t FROM papers WHERE "Id" = @p
+            """;
+        DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@m", model);
+        DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@v", DailyPapers.Search.Embedder.ToBytes(vector));
+        DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@t", computedAt);
+        DailyPapers.Search.KeywordIndex.AddParameter(cmd, "@p", paperId);
+        Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
     }
 }

@@ -19,6 +19,7 @@ return args.FirstOrDefault() switch
     "http-latency" => await HttpLatencyBench.RunAsync(args[1..]),
     "metrics-overhead" => MetricsOverheadBench.Run(args[1..]),
     "scale" => await ScaleBench.RunAsync(args[1..]),
+    "index-build" => await IndexBuildBench.RunAsync(args[1..]),
     "recommend" => RecommendBench.Run(args[1..]),
     "recommend-speed" => RecommendSpeedBench.Run(args[1..]),
     _ => Usage(),
@@ -26,6 +27,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|backup-load|http-latency|metrics-overhead|recommend|recommend-speed|scale> [options]   (see docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: bench <import|parse|static|votes|digest|relevance|embed-speed|tokenize|search-speed|vector-recall|oai-replay|tex|backup-load|http-latency|metrics-overhead|recommend|recommend-speed|scale|index-build> [options]   (see docs/benchmarks.md)");
     return 2;
 }

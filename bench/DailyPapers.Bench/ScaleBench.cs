@@ -30,7 +30,7 @@ internal static class ScaleBench
         var sizes = new List<int> { 229_380, 1_000_000 };
         string root = Path.Combine(Path.GetTempPath(), "dp-scale");
         int rounds = 3, port = 5291;
-        bool keep = false, server = true;
+        bool keep = false, server = true, synthesiseOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,7 +41,8 @@ internal static class ScaleBench
                 case "--port": port = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--keep": keep = true; break; // keep the synthetic snapshots and data dirs
                 case "--no-server": server = false; break;
-                default: Console.Error.WriteLine("usage: scale [--sizes 229380,1000000,3000000] [--dir DIR] [--rounds N] [--port P] [--keep] [--no-server]"); return 2;
+                case "--synthesise-only": synthesiseOnly = keep = true; break; // write the snapshots for a later run, nothing else
+                default: Console.Error.WriteLine("usage: scale [--sizes 229380,1000000,3000000] [--dir DIR] [--rounds N] [--port P] [--keep] [--no-server] [--synthesise-only]"); return 2;
             }
         }
         var queries = File.ReadAllLines(Path.Combine(SharedDataFolder.Location, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
@@ -56,6 +57,7 @@ internal static class ScaleBench
                 var sw = Stopwatch.StartNew();
                 if (!File.Exists(file)) await SynthesiseAsync(file + ".part", n);
                 if (File.Exists(file + ".part")) File.Move(file + ".part", file);
+                if (synthesiseOnly) { Console.WriteLine($"  snapshot={file} synthesise_s={sw.Elapsed.TotalSeconds:F0}"); continue; }
                 Console.WriteLine($"  synthesised_s={sw.Elapsed.TotalSeconds:F0} file_mb={new FileInfo(file).Length / 1048576}");
                 if (Directory.Exists(dir)) Directory.Delete(dir, true);
                 Directory.CreateDirectory(dir);
@@ -289,5 +291,5 @@ internal static class ScaleBench
         return 0;
     }
 
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join('/', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+    internal static string Load() => File.Exists("/proc/loadavg") ? string.Join('/', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 }

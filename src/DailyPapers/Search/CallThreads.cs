@@ -14,7 +14,7 @@ internal sealed class CallThreads : IDisposable
     private readonly BlockingCollection<Action> _work = new();
     private readonly Thread[] _threads;
 
-    public CallThreads(int count, bool lowPriority)
+    public CallThreads(int count, bool lowPriority, string name = "embedding")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _threads = new Thread[count];
@@ -25,7 +25,7 @@ internal sealed class CallThreads : IDisposable
                 if (lowPriority) LowerPriority();
                 foreach (var work in _work.GetConsumingEnumerable()) work();
             })
-            { IsBackground = true, Name = $"embedding-{i}", Priority = lowPriority ? ThreadPriority.Lowest : ThreadPriority.Normal };
+            { IsBackground = true, Name = $"{name}-{i}", Priority = lowPriority ? ThreadPriority.Lowest : ThreadPriority.Normal };
             _threads[i].Start();
         }
     }

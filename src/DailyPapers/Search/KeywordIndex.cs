@@ -118,18 +118,38 @@ public sealed class KeywordIndex : IDisposable
     }
 
     /// <summary>Adds or replaces papers and commits them together with the new applied sequence.</summary>
-    public async Task ApplyAsync(IReadOnlyList<IndexedPaper> papers, long appliedSequence, CancellationToken ct = default)
+    public Task ApplyAsync(IReadOnlyList<IndexedPaper> papers, long appliedSequence, CancellationToken ct = default) =>
+        ApplyAsync(papers, appliedSequence, null, ct);
+
+    private async Task ApplyAsync(IReadOnlyList<IndexedPaper> papers, long appliedSequence, CallThreads? threads, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);
         try
         {
-            foreach (var p in papers)
-                _writer.UpdateDocument(new Term(SearchAnalysis.PaperKey, p.Id.ToString(CultureInfo.InvariantCulture)), ToDocument(p));
+            if (threads is null)
+                foreach (var p in papers) Update(p);
+            else
+            {
+                // IndexWriter takes documents from several threads at once (one in-memory segment each): analysis,
+                // the bulk of the work, then runs on every core. The commit below waits for all of them.
+                int next = -1;
+                threads.Run(BuildThreads, () =>
+                {
+                    for (int i; (i = Interlocked.Increment(ref next)) < papers.Count;)
+                    {
+                        if ((i & 1023) == 0) ct.ThrowIfCancellationRequested();
+                        Update(papers[i]);
+                    }
+                });
+            }
             CommitLocked(Math.Max(AppliedSequence, appliedSequence));
         }
         finally { _writeLock.Release(); }
         _searchers.MaybeRefreshBlocking();
     }
+
+    private void Update(IndexedPaper p) =>
+        _writer.UpdateDocument(new Term(SearchAnalysis.PaperKey, p.Id.ToString(CultureInfo.InvariantCulture)), ToDocument(p));
 
     /// <summary>Number of index segments (each query looks every term up in each one).</summary>
     public int SegmentCount
@@ -178,15 +198,18 @@ public sealed class KeywordIndex : IDisposable
         AppliedSequence = sequence;
     }
 
-    private static Document ToDocument(IndexedPaper p)
+    private Document ToDocument(IndexedPaper p)
     {
+        // Title and abstract are analysed once each; the text field replays both (as "title\nabstract" would analyse).
+        var title = AnalysedText.Of(Analyzer, SearchAnalysis.Title, p.Title);
+        var summary = AnalysedText.Of(Analyzer, SearchAnalysis.Abstract, p.Abstract);
         var d = new Document
         {
             new StringField(SearchAnalysis.PaperKey, p.Id.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
             new NumericDocValuesField(SearchAnalysis.PaperId, p.Id),
-            new TextField(SearchAnalysis.Title, p.Title, Field.Store.NO),
-            new TextField(SearchAnalysis.Abstract, p.Abstract, Field.Store.NO),
-            new TextField(SearchAnalysis.Text, p.Title + "\n" + p.Abstract, Field.Store.NO),
+            new TextField(SearchAnalysis.Title, AnalysedText.Replay(title)),
+            new TextField(SearchAnalysis.Abstract, AnalysedText.Replay(summary)),
+            new TextField(SearchAnalysis.Text, AnalysedText.Replay(title, summary)),
             new TextField(SearchAnalysis.Authors, p.Authors, Field.Store.NO),
             new Int32Field(SearchAnalysis.Date, DateKey(p.ListingDate), Field.Store.NO),
         };
@@ -252,19 +275,38 @@ public sealed class KeywordIndex : IDisposable
     }
 
     /// <summary>Brings the index up to date with the database: every paper whose sequence is above the applied one.</summary>
+    /// <remarks>
+    /// Following (a few papers a minute) is one batch of at most <see cref="FollowBatch"/> on the calling thread. A
+    /// rebuild or a big import (<see cref="MergeAfter"/> papers or more behind) is a bulk build: chunks of
+    /// <see cref="BulkChunk"/> papers, each indexed on <see cref="BuildThreads"/> threads at the lowest CPU priority (so a
+    /// server's requests keep their cores) while the next chunk is read from the database, one commit a chunk.
+    /// </remarks>
     public async Task<int> CatchUpAsync(DatabaseSettings db, IProgress<(long Done, long Total)>? progress = null, CancellationToken ct = default)
     {
-        const int batch = 2000; // papers per Lucene commit: few commits during a rebuild, small ones when following
-        long total = progress is null ? 0 : await CountAfterAsync(db, AppliedSequence, ct);
+        var papers = await ReadAfterAsync(db, AppliedSequence, FollowBatch, ct);
+        if (papers.Count == 0) return 0;
+        // Counted only when a whole batch came: following reads one short batch a poll and nothing more.
+        long total = papers.Count < FollowBatch ? papers.Count : await CountAfterAsync(db, AppliedSequence, ct);
+        bool bulk = total >= BulkFrom;
+        int chunk = bulk ? BulkChunkPapers : FollowBatch;
+        using var threads = bulk && BuildThreads > 1 ? new CallThreads(BuildThreads, lowPriority: true, "keyword-index") : null;
         int applied = 0;
+        // Microsoft.Data.Sqlite's async calls complete synchronously: Task.Run is what lets the read overlap the indexing.
+        var reading = bulk ? Task.Run(() => ReadAfterAsync(db, AppliedSequence, chunk, ct), ct) : Task.FromResult(papers);
         while (true)
         {
-            var papers = await ReadAfterAsync(db, AppliedSequence, batch, ct);
+            papers = await reading;
             if (papers.Count == 0) break;
-            await ApplyAsync(papers, papers[^1].Sequence, ct);
+            bool more = papers.Count == chunk;
+            if (more)
+            {
+                long after = papers[^1].Sequence;
+                reading = bulk ? Task.Run(() => ReadAfterAsync(db, after, chunk, ct), ct) : ReadAfterAsync(db, after, chunk, ct);
+            }
+            await ApplyAsync(papers, papers[^1].Sequence, threads, ct);
             applied += papers.Count;
             progress?.Report((applied, Math.Max(total, applied)));
-            if (papers.Count < batch) break;
+            if (!more) break;
         }
         // A rebuild or a big import leaves a handful of segments; every query looks each term up in each of them
         // (merging the full snapshot's 7 segments into one took p50 from 7.2 to 4.3 ms; docs/benchmarks.md).
@@ -272,8 +314,26 @@ public sealed class KeywordIndex : IDisposable
         return applied;
     }
 
-    /// <summary>Papers added in one catch-up after which the index is merged into one segment.</summary>
+    /// <summary>Papers behind after which a catch-up is a bulk build (and the index is merged into one segment after it).</summary>
     public const int MergeAfter = 20_000;
+
+    /// <summary>Papers a commit while following: small commits, so new papers are searchable within a poll or two.</summary>
+    public const int FollowBatch = 2000;
+
+    /// <summary>
+    /// Papers a commit in a bulk build: each commit flushes and syncs every in-memory segment, so fewer commits mean fewer,
+    /// larger segments to merge; 50,000 papers are about 75 MB of text held twice (the chunk indexed, the next one read).
+    /// </summary>
+    public const int BulkChunk = 50_000;
+
+    /// <summary>Papers behind from which a catch-up is a bulk build (<see cref="MergeAfter"/>; tests use small values).</summary>
+    internal int BulkFrom { get; set; } = MergeAfter;
+
+    /// <summary>Papers a commit in a bulk build (<see cref="BulkChunk"/>; tests use small values).</summary>
+    internal int BulkChunkPapers { get; set; } = BulkChunk;
+
+    /// <summary>Threads a bulk build indexes on: every core (tests and benchmarks set other values).</summary>
+    public int BuildThreads { get; set; } = Environment.ProcessorCount;
 
     private static async Task<long> CountAfterAsync(DatabaseSettings db, long sequence, CancellationToken ct)
     {

@@ -69,6 +69,36 @@ public sealed class KeywordIndexBuildTests
         }
         // Nothing more to do: a second catch-up applies nothing.
         Assert.Equal(0, await bulk.CatchUpAsync(db.Settings));
+
+        // Both indexes reuse one set of fields a thread: check the bulk one against the records themselves, so a field
+        // left over from a thread's previous paper cannot pass. Every category's paper count, and the text field's term
+        // count against an analysis of "title\nabstract" done here.
+        var records = await StoredRecordsAsync(db.Settings);
+        Assert.Equal(1000, records.Count);
+        using var reader = Lucene.Net.Index.DirectoryReader.Open(Lucene.Net.Store.FSDirectory.Open(Path.Combine(dir, "bulk")));
+        var expectedCategories = records.SelectMany(r => r.Categories.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .SelectMany(c => new[] { c.ToLowerInvariant(), c.Split('.')[0].ToLowerInvariant() }).Distinct())
+            .GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var (code, count) in expectedCategories)
+            Assert.Equal(count, reader.DocFreq(new Lucene.Net.Index.Term(SearchAnalysis.Category, code)));
+        var analyzer = SearchAnalysis.Create();
+        long terms = records.Sum(r => (long)Tokens(analyzer.GetTokenStream(SearchAnalysis.Text, r.Title + "\n" + r.Abstract)).Count - 1);
+        Assert.Equal(terms, reader.GetSumTotalTermFreq(SearchAnalysis.Text));
+        long authorTerms = records.Sum(r => (long)Tokens(analyzer.GetTokenStream(SearchAnalysis.Authors, r.Authors)).Count - 1);
+        Assert.Equal(authorTerms, reader.GetSumTotalTermFreq(SearchAnalysis.Authors));
+        Directory.Delete(dir, true);
+    }
+
+    private static async Task<List<(string Title, string Abstract, string Authors, string Categories)>> StoredRecordsAsync(DailyPapers.Data.DatabaseSettings db)
+    {
+        await using var conn = db.CreateConnection();
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT \"Title\", \"Abstract\", \"Authors\", \"Categories\" FROM papers";
+        var list = new List<(string, string, string, string)>();
+        await using var rd = await cmd.ExecuteReaderAsync();
+        while (await rd.ReadAsync()) list.Add((rd.GetString(0), rd.GetString(1), rd.GetString(2), rd.GetString(3)));
+        return list;
     }
 
     private static List<(string Term, int Increment)> Tokens(TokenStream stream)

@@ -30,7 +30,8 @@ internal static class ScaleBench
         var sizes = new List<int> { 229_380, 1_000_000 };
         string root = Path.Combine(Path.GetTempPath(), "dp-scale");
         int rounds = 3, port = 5291;
-        bool keep = false, server = true, synthesiseOnly = false;
+        bool keep = false, server = true, synthesiseOnly = false, reuse = false;
+        var windows = new List<MaxScore.Windows>();
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,8 +42,13 @@ internal static class ScaleBench
                 case "--port": port = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--keep": keep = true; break; // keep the synthetic snapshots and data dirs
                 case "--no-server": server = false; break;
+                case "--windows": // keyword latency for each MaxScore.Windows given as kept-MB:split-from:parts (e.g. 96:256:2)
+                    windows.AddRange(args[++i].Split(',').Select(w => w.Split(':').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray())
+                        .Select(w => MaxScore.Windows.Default with { KeptPostingsBytes = (long)w[0] << 20, SplitFrom = w[1], Parts = w[2], Bits = w.Length > 3 ? w[3] : MaxScore.Windows.Default.Bits }));
+                    break;
+                case "--reuse": reuse = keep = true; break; // measure a data dir a --keep run left (no import, index or vectors)
                 case "--synthesise-only": synthesiseOnly = keep = true; break; // write the snapshots for a later run, nothing else
-                default: Console.Error.WriteLine("usage: scale [--sizes 229380,1000000,3000000] [--dir DIR] [--rounds N] [--port P] [--keep] [--no-server] [--synthesise-only]"); return 2;
+                default: Console.Error.WriteLine("usage: scale [--sizes 229380,1000000,3000000] [--dir DIR] [--rounds N] [--port P] [--keep] [--reuse] [--windows MB:SPLIT:PARTS[:BITS],...] [--no-server] [--synthesise-only]"); return 2;
             }
         }
         var queries = File.ReadAllLines(Path.Combine(SharedDataFolder.Location, "queries", "search-queries-200.txt")).Where(q => q.Trim().Length > 0).ToArray();
@@ -54,6 +60,11 @@ internal static class ScaleBench
             var dir = Path.Combine(root, $"data-{n}");
             try
             {
+                if (reuse && File.Exists(Path.Combine(dir, "dailypapers.db")))
+                {
+                    await MeasureAsync(n, null, dir, queries, rounds, server ? port : 0, windows);
+                    continue;
+                }
                 var sw = Stopwatch.StartNew();
                 if (!File.Exists(file)) await SynthesiseAsync(file + ".part", n);
                 if (File.Exists(file + ".part")) File.Move(file + ".part", file);
@@ -61,7 +72,7 @@ internal static class ScaleBench
                 Console.WriteLine($"  synthesised_s={sw.Elapsed.TotalSeconds:F0} file_mb={new FileInfo(file).Length / 1048576}");
                 if (Directory.Exists(dir)) Directory.Delete(dir, true);
                 Directory.CreateDirectory(dir);
-                await MeasureAsync(n, file, dir, queries, rounds, server ? port : 0);
+                await MeasureAsync(n, file, dir, queries, rounds, server ? port : 0, windows);
             }
             finally
             {
@@ -76,26 +87,41 @@ internal static class ScaleBench
         return 0;
     }
 
-    private static async Task MeasureAsync(int n, string file, string dir, string[] queries, int rounds, int port)
+    /// <summary>Imports <paramref name="file"/> into a new data dir and measures it; with no file, measures the data dir as a previous run left it.</summary>
+    private static async Task MeasureAsync(int n, string? file, string dir, string[] queries, int rounds, int port, List<MaxScore.Windows> windows)
     {
         var db = DatabaseSettings.Resolve(dir, null);
         await ServerApp.MigrateAsync(db);
         var sw = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var import = await new SnapshotImport(new PaperUpsert(db)).RunAsync(file);
-        Console.WriteLine($"  import_s={import.Elapsed.TotalSeconds:F1} papers={import.Read} rejected={import.Rejected} cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F0} load={Load()}");
-        Console.WriteLine($"  database_mb={DatabaseBytes(db) / 1048576}");
+        if (file is not null)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var import = await new SnapshotImport(new PaperUpsert(db)).RunAsync(file);
+            Console.WriteLine($"  import_s={import.Elapsed.TotalSeconds:F1} papers={import.Read} rejected={import.Rejected} cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F0} load={Load()}");
+            Console.WriteLine($"  database_mb={DatabaseBytes(db) / 1048576}");
+        }
+        else Console.WriteLine($"  reused={dir} database_with_vectors_mb={DatabaseBytes(db) / 1048576}");
 
         using (var engine = new SearchEngine(db, new SearchSettings()))
         {
-            sw.Restart();
-            await engine.Keyword.CatchUpAsync(db);
-            Console.WriteLine($"  keyword_index_s={sw.Elapsed.TotalSeconds:F1} index_mb={DirectoryBytes(KeywordIndex.IndexPath(db)) / 1048576} segments={engine.Keyword.SegmentCount} load={Load()}");
-            sw.Restart();
-            int stored = await StoreStandInVectorsAsync(db, n);
-            Console.WriteLine($"  stand_in_vectors={stored} store_s={sw.Elapsed.TotalSeconds:F0} database_with_vectors_mb={DatabaseBytes(db) / 1048576}");
+            if (file is not null)
+            {
+                sw.Restart();
+                await engine.Keyword.CatchUpAsync(db);
+                Console.WriteLine($"  keyword_index_s={sw.Elapsed.TotalSeconds:F1} index_mb={DirectoryBytes(KeywordIndex.IndexPath(db)) / 1048576} segments={engine.Keyword.SegmentCount} load={Load()}");
+                sw.Restart();
+                int stored = await StoreStandInVectorsAsync(db, n);
+                Console.WriteLine($"  stand_in_vectors={stored} store_s={sw.Elapsed.TotalSeconds:F0} database_with_vectors_mb={DatabaseBytes(db) / 1048576}");
+            }
 
             // Keyword: one warm-up round, then the measured ones (the server's path: MaxScore, top 20).
+            foreach (var w in windows)
+            {
+                engine.Keyword.Windows = w;
+                var t = Time(queries, rounds, q => engine.RankNow(q, SearchMode.Keyword, null, 20));
+                Console.WriteLine($"  keyword kept_mb={w.KeptPostingsBytes >> 20} split_from={w.SplitFrom} parts={w.Parts} bits={w.Bits} p50_ms={t.P50:F2} p95_ms={t.P95:F2} p99_ms={t.P99:F2} load={Load()}");
+            }
+            engine.Keyword.Windows = MaxScore.Windows.Default;
             var kw = Time(queries, rounds, q => engine.RankNow(q, SearchMode.Keyword, null, 20));
             Console.WriteLine($"  keyword p50_ms={kw.P50:F2} p95_ms={kw.P95:F2} p99_ms={kw.P99:F2} load={Load()}");
 

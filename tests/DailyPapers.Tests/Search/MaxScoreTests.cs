@@ -46,10 +46,13 @@ public sealed class MaxScoreTests : IDisposable
     [InlineData(6, 16, true)]    // 64-document windows, per-window bounds and kept postings for any term in 16 papers or more
     [InlineData(6, 16, false)]   // the same with every posting read through Lucene's enum
     [InlineData(6, 16, null)]    // a budget that runs out part way: some terms kept, the others read through the enum
-    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts(int windowBits, int windowBoundsFrom, bool? keepPostings)
+    [InlineData(6, 16, true, 2, 2)]  // each segment searched in two parts at once (as a segment of a million papers is)
+    [InlineData(6, 16, false, 2, 3)] // three parts, postings through Lucene's enum (one per part)
+    [InlineData(6, 16, null, 1, 4)]  // four parts, some terms kept
+    public async Task SameTopKAndScoresAsLuceneOnRealAbstracts(int windowBits, int windowBoundsFrom, bool? keepPostings, int splitFrom = 256, int parts = 0)
     {
         await IndexInSegmentsAsync();
-        _index.Windows = new MaxScore.Windows(windowBits, windowBoundsFrom, keepPostings switch { true => 1L << 30, false => 0, null => 20_000 });
+        _index.Windows = new MaxScore.Windows(windowBits, windowBoundsFrom, keepPostings switch { true => 1L << 30, false => 0, null => 20_000 }, splitFrom, parts);
         int compared = 0, inexactTotals = 0;
         foreach (var text in Queries())
         {
@@ -84,11 +87,13 @@ public sealed class MaxScoreTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task FiltersAdmitTheSameDocumentsWithoutChangingScores()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)] // in two parts a segment
+    public async Task FiltersAdmitTheSameDocumentsWithoutChangingScores(int parts)
     {
         await IndexInSegmentsAsync();
-        _index.Windows = new MaxScore.Windows(7, 32);
+        _index.Windows = new MaxScore.Windows(7, 32, SplitFrom: 2, Parts: parts);
         var filters = new[]
         {
             KeywordQuery.Filter(_index.Analyzer, "cs", null, null, null)!,

@@ -30,6 +30,7 @@ public sealed class StatusModel(TimeProvider clock) : PageModel
             403 => new ProblemView(403, "Not allowed", "You don't have permission to do that."),
             429 when TooManyRequests.Of(HttpContext) is { } limit => new ProblemView(429, "Too many requests", limit.Detail(clock.GetUtcNow())),
             429 => new ProblemView(429, "Too many requests", "Please wait a moment and try again."),
+            413 => new ProblemView(413, "Upload too large", HttpContext.Items[DetailItem] as string ?? "The upload is larger than this site accepts. Nothing was saved."),
             >= 500 => new ProblemView(code, "Something went wrong", "The server could not complete this request. Nothing was changed; please try again."),
             _ => new ProblemView(code, $"Error {code}", "The request could not be completed."),
         };

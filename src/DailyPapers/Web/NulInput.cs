@@ -1,6 +1,7 @@
 using System.Reflection;
 using DailyPapers.Api;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace DailyPapers.Web;
@@ -23,6 +24,21 @@ public static class NulInput
         bool nul = Has(r.Path.Value) || r.Query.Any(q => Has(q.Key) || q.Value.Any(Has));
         if (!nul && r.HasFormContentType)
         {
+            if (r.ContentLength is { } length && ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false, MaxRequestBodySize: { } max } limit && length > max)
+            {
+                // Over Kestrel's request limit (30 MB) the form reader stopped part way, the answer went out while the
+                // browser was still sending, and it showed "connection reset". Read the body to its end without
+                // keeping it (up to DrainBytes: past that the connection is cut, as before), then say why.
+                if (length <= DrainBytes)
+                {
+                    limit.MaxRequestBodySize = DrainBytes;
+                    await r.Body.CopyToAsync(Stream.Null, ctx.RequestAborted);
+                }
+                await RefuseAsync(ctx, FormattableString.Invariant(
+                    $"Nothing was saved: the upload is {length / 1048576.0:0.0} MB, and this site takes at most {max / 1048576.0:0.#} MB in one request (a BibTeX import at most 1 MB)."),
+                    StatusCodes.Status413PayloadTooLarge);
+                return;
+            }
             try
             {
                 var form = await r.ReadFormAsync(ctx.RequestAborted);
@@ -69,15 +85,18 @@ public static class NulInput
         _ => false,
     };
 
-    private static async Task RefuseAsync(HttpContext ctx, string detail)
+    /// <summary>The most a form request over the request limit is read (and thrown away) so that it can be answered with a page.</summary>
+    public const long DrainBytes = 256L << 20;
+
+    private static async Task RefuseAsync(HttpContext ctx, string detail, int status = StatusCodes.Status400BadRequest)
     {
         var path = ctx.Request.Path;
-        ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
+        ctx.Response.StatusCode = status;
         if (path.StartsWithSegments(ApiSetup.V1Prefix))
             await ctx.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = ctx,
-                ProblemDetails = { Status = 400, Title = "Invalid request", Detail = detail },
+                ProblemDetails = { Status = status, Title = status == 400 ? "Invalid request" : "Request too large", Detail = detail },
             });
         else if (path.StartsWithSegments("/api"))
             await ctx.Response.WriteAsJsonAsync(new HfError(detail));

@@ -165,6 +165,23 @@ public sealed class LibraryTests
         Assert.Equal(0, await db.Set<CollectionItem>().CountAsync());
     }
 
+    [Fact]
+    public async Task AFileOverTheServersRequestLimitGetsAReadablePageNotACutConnection()
+    {
+        // Kestrel refuses request bodies over 30 MB while the form is read, and the upload ended in a broken pipe
+        // ("connection reset" in a browser); it must end in the library page saying why.
+        await using var server = await StartAsync(TestDatabase.Sqlite);
+        var ada = await MemberAsync(server, "Ada");
+        var file = Encoding.UTF8.GetBytes("@misc{a, eprint = {2501.00001}}\n" + new string(' ', 31 * 1024 * 1024));
+        var (status, html) = await ImportAsync(ada.Web, file);
+        Assert.True(status == HttpStatusCode.RequestEntityTooLarge, $"{(int)status}: {html[..Math.Min(html.Length, 300)]}");
+        Assert.Contains("Nothing was saved: the upload is 31.0 MB, and this site takes at most 28.6 MB in one request (a BibTeX import at most 1 MB).", html);
+        Assert.Contains("<h1>Upload too large</h1>", html);
+        Assert.Contains("<html", html);
+        await using var db = server.Database.Settings.CreateContext();
+        Assert.Equal(0, await db.Set<CollectionItem>().CountAsync());
+    }
+
     [Theory, MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task DeletingAnAccountDeletesItsLibraryFeedbackFollowsAndSavedSearches(string engine)
     {

@@ -27,18 +27,17 @@ internal sealed class AnalysedText
     /// <summary>Analyses <paramref name="text"/> into this instance, reusing its buffers (one instance per indexing thread).</summary>
     public AnalysedText Fill(Analyzer analyzer, string field, string text)
     {
-        var result = this;
         Count = _charCount = 0;
         using var stream = analyzer.GetTokenStream(field, text);
         var term = stream.AddAttribute<ICharTermAttribute>();
         var increment = stream.AddAttribute<IPositionIncrementAttribute>();
         var offset = stream.AddAttribute<IOffsetAttribute>();
         stream.Reset();
-        while (stream.IncrementToken()) result.Add(term.Buffer, term.Length, increment.PositionIncrement);
+        while (stream.IncrementToken()) Add(term.Buffer, term.Length, increment.PositionIncrement);
         stream.End();
-        result.FinalIncrement = increment.PositionIncrement;
-        result.FinalOffset = offset.EndOffset;
-        return result;
+        FinalIncrement = increment.PositionIncrement;
+        FinalOffset = offset.EndOffset;
+        return this;
     }
 
     private void Add(char[] buffer, int length, int increment)

@@ -4,10 +4,11 @@ using System.Runtime.InteropServices;
 namespace DailyPapers.Search;
 
 /// <summary>
-/// Dedicated threads for model calls, optionally at the lowest CPU priority. The background worker runs on them so that
-/// it can use every core while it has a backlog and still leave each core to a request the moment one wants it (Linux
-/// nice 19 per thread: the scheduler then gives a request's thread about 98 % of a contended core). Pool threads
-/// cannot be used: their priority would carry over to the requests they serve next, and raising it back needs privileges.
+/// Dedicated threads for background work (model calls, the keyword index's bulk build), optionally at the lowest CPU
+/// priority. The background worker runs on them so that it can use every core while it has a backlog and still leave
+/// each core to a request the moment one wants it (Linux nice 19 per thread: the scheduler then gives a request's
+/// thread about 98 % of a contended core). Pool threads cannot be used: their priority would carry over to the
+/// requests they serve next, and raising it back needs privileges.
 /// </summary>
 internal sealed class CallThreads : IDisposable
 {

@@ -35,7 +35,7 @@ public static class NulInput
                     await r.Body.CopyToAsync(Stream.Null, ctx.RequestAborted);
                 }
                 await RefuseAsync(ctx, FormattableString.Invariant(
-                    $"Nothing was saved: the upload is {length / 1048576.0:0.0} MB, and this site takes at most {max / 1048576.0:0.#} MB in one request (a BibTeX import at most 1 MB)."),
+                    $"Nothing was saved: the upload is {length / 1048576.0:0.0} MB, and this site takes at most {max / 1048576.0:0.#} MB in one request (a BibTeX import at most {DailyPapers.Library.BibTexImport.MaxBytes / 1048576} MB)."),
                     StatusCodes.Status413PayloadTooLarge);
                 return;
             }
